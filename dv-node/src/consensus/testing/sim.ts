@@ -62,6 +62,8 @@ export interface SimOptions {
   readonly maxRound?: number;
   /** Members that take no part at all (crashed from the start, no QbftConsensus). */
   readonly absent?: readonly number[];
+  /** Members run by a test adversary: no QbftConsensus, but their endpoints stay connected. */
+  readonly byzantine?: readonly number[];
 }
 
 export interface DutyRun {
@@ -84,8 +86,9 @@ export class SimCluster {
     this.metrics = Array.from({ length: o.n }, () => new RecordingMetrics());
     const absent = new Set(o.absent ?? []);
     for (const i of absent) this.network.crash(i);
+    const byzantine = new Set(o.byzantine ?? []);
     this.nodes = Array.from({ length: o.n }, (_, i) =>
-      absent.has(i)
+      absent.has(i) || byzantine.has(i)
         ? undefined
         : new QbftConsensus({
             cluster: SIM_CLUSTER,
