@@ -42,7 +42,7 @@ abstract contract OracleTestBase is Test {
         consensus.grantRole(consensus.MANAGE_CONSENSUS_VERSION_ROLE(), admin);
         consensus.setReportProcessor(address(oracle));
         for (uint256 i = 0; i < MEMBERS; ++i) {
-            consensus.addMember(members[i], i / 2 + 1);
+            consensus.addMember(members[i], (i + 1) / 2 + 1);
         }
         vm.stopPrank();
         vm.assertEq(consensus.getQuorum(), QUORUM);
