@@ -1,0 +1,256 @@
+/**
+ * Everything validators submit between blocks, judged as the p2p validation rules and the state transition judge
+ * it (committee membership, aggregator selection, real BLS over the spec's signing roots), pooled, and packed into
+ * blocks: attestations and aggregates, sync committee messages, voluntary exits, and slashings found by the slasher.
+ * Each `submit*` returns null when accepted or the reason it was rejected (the API turns that into a 400).
+ */
+import { ForkName, DOMAIN_AGGREGATE_AND_PROOF, DOMAIN_BEACON_PROPOSER, DOMAIN_SELECTION_PROOF, DOMAIN_SYNC_COMMITTEE } from '@lodestar/params';
+import { ssz, type altair, type electra, type phase0 } from '@lodestar/types';
+import { bytesToHex } from 'viem';
+import { headerToNum, attestationFlags, attestationSigningRoot, attestingIndices, eq, voluntaryExitError, type BlockEffects } from './block.ts';
+import { aggregateSignatures, G2_POINT_AT_INFINITY, verifyAggregate, verifySignature } from './bls.ts';
+import type { BeaconChain } from './chain.ts';
+import { SPEC } from './params.ts';
+import { AttestationPool, Slasher } from './pool.ts';
+import { isAggregator } from './shuffle.ts';
+import { computeSigningRoot, computeSigningRootFromRoot } from './signing.ts';
+
+interface SyncSlot {
+  root: string;
+  /** committee position → signature */
+  positions: Map<number, Uint8Array>;
+  interop: { positions: number[]; signature: Uint8Array } | null;
+}
+
+export class Operations {
+  readonly attestations = new AttestationPool();
+  readonly slasher: Slasher;
+  private readonly exits = new Map<number, phase0.SignedVoluntaryExit>();
+  private attesterSlashings: electra.AttesterSlashing[] = [];
+  private proposerSlashings: phase0.ProposerSlashing[] = [];
+  private readonly sync = new Map<number, SyncSlot>();
+
+  constructor(private readonly chain: BeaconChain) {
+    this.slasher = new Slasher(chain.opts.slasherEpochs);
+  }
+
+  private window(slot: number): string | null {
+    const cur = this.chain.slot;
+    if (slot > cur) return `slot ${slot} is in the future (current slot ${cur})`;
+    if (slot + this.chain.opts.slotsPerEpoch < cur) return `slot ${slot} is outside the propagation window (current slot ${cur})`;
+    return null;
+  }
+
+  private knownBlock(root: Uint8Array): boolean {
+    return this.chain.blocks.has(bytesToHex(root));
+  }
+
+  private recordVote(indexed: electra.IndexedAttestation): void {
+    for (const sl of this.slasher.record(indexed)) {
+      if (!this.attesterSlashings.some((x) => sameSlashing(x, sl))) this.attesterSlashings.push(sl);
+    }
+  }
+
+  /** POST /eth/v2/beacon/pool/attestations (Electra SingleAttestation). */
+  submitSingle(a: electra.SingleAttestation): string | null {
+    const c = this.chain;
+    const d = a.data;
+    const w = this.window(d.slot);
+    if (w) return w;
+    if (d.index !== 0) return 'data.index must be 0 (Electra)';
+    if (d.target.epoch !== c.epochOf(d.slot)) return `target epoch ${d.target.epoch} is not the epoch of slot ${d.slot}`;
+    if (!this.knownBlock(d.beaconBlockRoot)) return `unknown beacon_block_root ${bytesToHex(d.beaconBlockRoot)}`;
+    const sh = c.cache.shuffling(c.s, d.target.epoch);
+    if (a.committeeIndex >= sh.committeesPerSlot) return `committee_index ${a.committeeIndex} ≥ committees per slot ${sh.committeesPerSlot}`;
+    const committee = sh.committees[d.slot % c.opts.slotsPerEpoch]![a.committeeIndex]!;
+    const pos = committee.indexOf(a.attesterIndex);
+    if (pos < 0) return `validator ${a.attesterIndex} is not in committee ${a.committeeIndex} of slot ${d.slot}`;
+    const v = c.s.validators[a.attesterIndex]!;
+    const root = attestationSigningRoot(c.deps, d);
+    if (!verifySignature(v.pubkey, root, a.signature)) return 'ATTESTATION_ERROR_INVALID_SIGNATURE: invalid signature';
+    this.recordVote({ attestingIndices: [a.attesterIndex], data: d, signature: a.signature });
+    this.attestations.addSingle(d, ssz.phase0.AttestationData.hashTreeRoot(d), a.committeeIndex, committee, pos, a.signature);
+    c.markLive(d.target.epoch, a.attesterIndex);
+    return null;
+  }
+
+  /** POST /eth/v2/validator/aggregate_and_proofs (Electra). */
+  submitAggregate(sap: electra.SignedAggregateAndProof): string | null {
+    const c = this.chain;
+    const m = sap.message;
+    const agg = m.aggregate;
+    const d = agg.data;
+    const w = this.window(d.slot);
+    if (w) return w;
+    const cis = agg.committeeBits.getTrueBitIndexes();
+    if (cis.length !== 1) return `an aggregate must name exactly one committee (got ${cis.length})`;
+    if (d.index !== 0) return 'data.index must be 0 (Electra)';
+    if (!this.knownBlock(d.beaconBlockRoot)) return `unknown beacon_block_root ${bytesToHex(d.beaconBlockRoot)}`;
+    let att;
+    try {
+      att = attestingIndices(c.deps, agg);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    const ci = cis[0]!;
+    const committee = c.cache.committee(c.s, d.slot, ci)!;
+    if (!committee.includes(m.aggregatorIndex)) return `aggregator ${m.aggregatorIndex} is not in committee ${ci} of slot ${d.slot}`;
+    if (!isAggregator(committee.length, m.selectionProof)) return `validator ${m.aggregatorIndex} is not an aggregator for slot ${d.slot} (selection proof)`;
+    const aggregator = c.s.validators[m.aggregatorIndex]!;
+    const selRoot = computeSigningRoot(ssz.Slot, d.slot, c.cfg.getDomainAtFork(ForkName.electra, DOMAIN_SELECTION_PROOF));
+    if (!verifySignature(aggregator.pubkey, selRoot, m.selectionProof)) return 'invalid selection proof';
+    const aapRoot = computeSigningRoot(ssz.electra.AggregateAndProof, m, c.cfg.getDomainAtFork(ForkName.electra, DOMAIN_AGGREGATE_AND_PROOF));
+    if (!verifySignature(aggregator.pubkey, aapRoot, sap.signature)) return 'invalid aggregate-and-proof signature';
+    if (!verifyAggregate(att.indices.map((i) => c.s.validators[i]!.pubkey), attestationSigningRoot(c.deps, d), agg.signature)) return 'invalid aggregate signature';
+    this.recordVote({ attestingIndices: att.indices, data: d, signature: agg.signature });
+    const bits = committee.map((_, i) => agg.aggregationBits.get(i));
+    this.attestations.addAggregate(d, ssz.phase0.AttestationData.hashTreeRoot(d), ci, committee, bits, agg.signature);
+    c.markLive(d.target.epoch, m.aggregatorIndex);
+    for (const i of att.indices) c.markLive(d.target.epoch, i);
+    return null;
+  }
+
+  /** The chain's own interop aggregate (signed with the summed key). */
+  acceptInteropAggregate(data: phase0.AttestationData, dataRoot: Uint8Array, ci: number, committee: number[], bits: boolean[], members: number[], signature: Uint8Array): void {
+    this.recordVote({ attestingIndices: [...members].sort((a, b) => a - b), data, signature });
+    this.attestations.addAggregate(data, dataRoot, ci, committee, bits, signature);
+  }
+
+  /** POST /eth/v1/beacon/pool/sync_committees */
+  submitSyncMessage(m: altair.SyncCommitteeMessage): string | null {
+    const c = this.chain;
+    if (m.slot > c.slot || m.slot + 1 < c.slot) return `sync message slot ${m.slot} is not the current or previous slot (${c.slot})`;
+    const positions = c.s.currentSyncCommittee.flatMap((vi, p) => (vi === m.validatorIndex ? [p] : []));
+    if (positions.length === 0) return `validator ${m.validatorIndex} is not in the current sync committee`;
+    const root = computeSigningRootFromRoot(m.beaconBlockRoot, c.cfg.getDomainAtFork(ForkName.electra, DOMAIN_SYNC_COMMITTEE));
+    if (!verifySignature(c.s.validators[m.validatorIndex]!.pubkey, root, m.signature)) return 'invalid signature';
+    c.markLive(c.epochOf(m.slot), m.validatorIndex);
+    const rootHex = bytesToHex(m.beaconBlockRoot);
+    let e = this.sync.get(m.slot);
+    if (!e) {
+      e = { root: bytesToHex(c.blockRootAtSlot(m.slot)), positions: new Map(), interop: null };
+      this.sync.set(m.slot, e);
+    }
+    if (e.root === rootHex) for (const p of positions) e.positions.set(p, m.signature);
+    return null;
+  }
+
+  acceptInteropSyncAggregate(slot: number, root: Uint8Array, positions: number[], signature: Uint8Array): void {
+    let e = this.sync.get(slot);
+    if (!e) {
+      e = { root: bytesToHex(root), positions: new Map(), interop: null };
+      this.sync.set(slot, e);
+    }
+    if (e.root === bytesToHex(root)) e.interop = { positions, signature };
+  }
+
+  /** POST /eth/v1/beacon/pool/voluntary_exits */
+  submitExit(ex: phase0.SignedVoluntaryExit): string | null {
+    const err = voluntaryExitError(this.chain.deps, ex, true);
+    if (err) return err;
+    this.exits.set(ex.message.validatorIndex, ex);
+    return null;
+  }
+
+  poolExits(): phase0.SignedVoluntaryExit[] {
+    return [...this.exits.values()];
+  }
+
+  /** Two different validly signed blocks of one proposer at one slot → a ProposerSlashing for the next block. */
+  reportDoubleProposal(a: electra.SignedBeaconBlock, b: electra.SignedBeaconBlock): void {
+    const header = (sb: electra.SignedBeaconBlock): phase0.SignedBeaconBlockHeaderBigint => ({
+      message: { slot: BigInt(sb.message.slot), proposerIndex: sb.message.proposerIndex, parentRoot: sb.message.parentRoot, stateRoot: sb.message.stateRoot, bodyRoot: ssz.electra.BeaconBlockBody.hashTreeRoot(sb.message.body) },
+      signature: sb.signature,
+    });
+    const h1 = header(a);
+    const h2 = header(b);
+    if (h1.message.proposerIndex !== h2.message.proposerIndex) return;
+    const v = this.chain.s.validators[h1.message.proposerIndex]!;
+    const domain = this.chain.cfg.getDomainAtFork(ForkName.electra, DOMAIN_BEACON_PROPOSER);
+    for (const h of [h1, h2]) if (!verifySignature(v.pubkey, computeSigningRoot(ssz.phase0.BeaconBlockHeader, headerToNum(h.message), domain), h.signature)) return;
+    if (!this.proposerSlashings.some((p) => p.signedHeader1.message.proposerIndex === h1.message.proposerIndex)) {
+      this.proposerSlashings.push({ signedHeader1: h1, signedHeader2: h2 });
+    }
+  }
+
+  /** Fills a block body's operations from the pools (only what the state transition will accept). */
+  fillBlockBody(body: electra.BeaconBlockBody, slot: number): void {
+    const c = this.chain;
+    const epoch = c.epochOf(slot);
+    const slashable = (i: number) => {
+      const v = c.s.validators[i];
+      return v !== undefined && !v.slashed && v.activationEpoch <= epoch && epoch < v.withdrawableEpoch;
+    };
+    body.proposerSlashings = this.proposerSlashings.filter((p) => slashable(p.signedHeader1.message.proposerIndex)).slice(0, SPEC.MAX_PROPOSER_SLASHINGS);
+    const setOf = (x: electra.AttesterSlashing) => x.attestation1.attestingIndices.filter((i) => x.attestation2.attestingIndices.includes(i));
+    body.attesterSlashings = this.attesterSlashings.filter((x) => setOf(x).some(slashable)).slice(0, SPEC.MAX_ATTESTER_SLASHINGS_ELECTRA);
+    body.attestations = this.attestations.forBlock((data) => {
+      try {
+        attestationFlags(c.deps, data, slot);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    body.voluntaryExits = [...this.exits.values()].filter((ex) => voluntaryExitError(c.deps, ex, false) === null).slice(0, SPEC.MAX_VOLUNTARY_EXITS);
+    body.syncAggregate = this.syncAggregate(slot);
+  }
+
+  private syncAggregate(slot: number): altair.SyncAggregate {
+    const c = this.chain;
+    const prev = Math.max(slot, 1) - 1;
+    const e = this.sync.get(prev);
+    const bits = ssz.altair.SyncAggregate.fields.syncCommitteeBits.defaultValue();
+    if (!e || e.root !== bytesToHex(c.blockRootAtSlot(prev))) return { syncCommitteeBits: bits, syncCommitteeSignature: G2_POINT_AT_INFINITY };
+    const sigs: Uint8Array[] = [];
+    if (e.interop) {
+      for (const p of e.interop.positions) bits.set(p, true);
+      sigs.push(e.interop.signature);
+    }
+    for (const [p, sig] of e.positions) {
+      if (bits.get(p)) continue;
+      bits.set(p, true);
+      sigs.push(sig);
+    }
+    if (sigs.length === 0) return { syncCommitteeBits: bits, syncCommitteeSignature: G2_POINT_AT_INFINITY };
+    return { syncCommitteeBits: bits, syncCommitteeSignature: sigs.length === 1 ? sigs[0]! : aggregateSignatures(sigs) };
+  }
+
+  afterImport(signed: electra.SignedBeaconBlock, _root: Uint8Array, fx: BlockEffects): void {
+    const c = this.chain;
+    for (const inc of fx.includedAttestations) {
+      const dataRoot = ssz.phase0.AttestationData.hashTreeRoot(inc.att.data);
+      for (const pc of inc.perCommittee) this.attestations.markIncluded(dataRoot, pc.ci, pc.positions);
+      this.recordVote({ attestingIndices: inc.indices, data: inc.att.data, signature: inc.att.signature });
+      for (const i of inc.indices) c.markLive(inc.att.data.target.epoch, i);
+    }
+    for (const vi of fx.exits) this.exits.delete(vi);
+    const included = new Set(signed.message.body.attesterSlashings.map((x) => bytesToHex(ssz.electra.AttesterSlashing.hashTreeRoot(x))));
+    this.attesterSlashings = this.attesterSlashings.filter((x) => !included.has(bytesToHex(ssz.electra.AttesterSlashing.hashTreeRoot(x))));
+    const slashedProposers = new Set(fx.proposerSlashings);
+    this.proposerSlashings = this.proposerSlashings.filter((p) => !slashedProposers.has(p.signedHeader1.message.proposerIndex));
+  }
+
+  prune(): void {
+    const c = this.chain;
+    const minSlot = c.slot - 2 * c.opts.slotsPerEpoch;
+    this.attestations.prune(minSlot);
+    for (const s of this.sync.keys()) if (s < c.slot - 2) this.sync.delete(s);
+    this.slasher.prune(c.epoch);
+    for (const [vi, ex] of this.exits) if (c.s.validators[vi]!.exitEpoch !== SPEC.FAR_FUTURE_EPOCH) this.exits.delete(vi);
+  }
+
+  sizes(): Record<string, number> {
+    return { attestationPool: this.attestations.size, syncPool: this.sync.size, exitPool: this.exits.size, attesterSlashingPool: this.attesterSlashings.length };
+  }
+
+  getAggregate(dataRoot: Uint8Array, slot: number, ci: number): electra.Attestation | null {
+    const best = this.attestations.best(bytesToHex(dataRoot), ci);
+    if (!best || best.data.slot !== slot) return null;
+    return this.attestations.all(slot, ci).find((a) => eq(ssz.phase0.AttestationData.hashTreeRoot(a.data), dataRoot)) ?? null;
+  }
+}
+
+function sameSlashing(a: electra.AttesterSlashing, b: electra.AttesterSlashing): boolean {
+  return eq(ssz.electra.AttesterSlashing.hashTreeRoot(a), ssz.electra.AttesterSlashing.hashTreeRoot(b));
+}
