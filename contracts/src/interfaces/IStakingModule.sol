@@ -9,6 +9,9 @@ interface IStakingModule {
     /// @return depositable keys that could be deposited right now (confirmed, unused, covered by bonds)
     function getStakingModuleSummary() external view returns (uint256 exited, uint256 deposited, uint256 depositable);
 
+    /// @notice Validators exited and ever deposited (cheap: no depositable-key computation).
+    function getValidatorCounts() external view returns (uint256 exited, uint256 deposited);
+
     /// @notice Nonce that changes whenever the module's depositable key set changes; deposit-security
     ///         guardians sign it so that a deposit uses exactly the keys they checked.
     function getNonce() external view returns (uint256);

@@ -17,9 +17,9 @@ library KeyData {
     /// @dev Deploys the data contract holding `pubkeys ‖ signatures`.
     function write(bytes memory pubkeys, bytes memory signatures) internal returns (address pointer) {
         bytes memory code = abi.encodePacked(hex"00", pubkeys, signatures);
-        // init code: copy the runtime (which follows this 11-byte prefix) to memory and return it
-        //   PUSH2 len | DUP1 | PUSH1 0x0b | RETURNDATASIZE(0) | CODECOPY | RETURNDATASIZE(0) | RETURN
-        bytes memory init = abi.encodePacked(hex"61", uint16(code.length), hex"80600b3d393df3", code);
+        // init code: copy the runtime (which follows this 10-byte prefix) to memory and return it
+        //   PUSH2 len | DUP1 | PUSH1 0x0a | RETURNDATASIZE(0) | CODECOPY | RETURNDATASIZE(0) | RETURN
+        bytes memory init = abi.encodePacked(hex"61", uint16(code.length), hex"80600a3d393df3", code);
         assembly {
             pointer := create(0, add(init, 0x20), mload(init))
         }

@@ -335,6 +335,12 @@ contract OperatorRegistry is ShoalUpgradeable, BondCurve, IStakingModule {
     }
 
     /// @inheritdoc IStakingModule
+    function getValidatorCounts() external view returns (uint256 exited, uint256 deposited) {
+        RegistryStorage storage $ = _registry();
+        return ($.totalExited, $.totalDeposited);
+    }
+
+    /// @inheritdoc IStakingModule
     function getNonce() external view returns (uint256) {
         return _registry().nonce;
     }

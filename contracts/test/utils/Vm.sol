@@ -26,6 +26,11 @@ interface Vm {
     function startPrank(address msgSender) external;
     function stopPrank() external;
 
+    // ---- addresses ----
+    function getNonce(address account) external view returns (uint64 nonce);
+    function computeCreateAddress(address deployer, uint256 nonce) external pure returns (address);
+    function setBlockhash(uint256 blockNumber, bytes32 blockHash) external;
+
     // ---- keys ----
     function addr(uint256 privateKey) external pure returns (address keyAddr);
     function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);
