@@ -1,0 +1,554 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/access/AccessControlUpgradeable.sol";
+import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
+import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+
+import {IStakingPool} from "../interfaces/IStakingPool.sol";
+import {IWithdrawalQueue} from "../interfaces/IWithdrawalQueue.sol";
+import {WithdrawalBatches} from "./WithdrawalBatches.sol";
+import {WithdrawalMath} from "./WithdrawalMath.sol";
+import {WithdrawalRequestNFT} from "./WithdrawalRequestNFT.sol";
+
+/// @title WithdrawalQueue
+/// @notice FIFO queue of dvETH withdrawal requests, each an ERC-721 token, finalized by the pool during oracle
+///         reports and claimed for ETH by the token's owner.
+///
+///   request ids   1    2    3    4    5    6    7    8    9   10   11   12
+///                 │    │    │    │    │    │    │    │    │    │    │    │   one slot each: cumulative shares,
+///                 ▼    ▼    ▼    ▼    ▼    ▼    ▼    ▼    ▼    ▼    ▼    ▼   cumulative ETH-at-request, time,
+///                ┌─────────────────────────┬─────────────────────────┬────   owner (holder index), claimed bit
+///   runs         │ run 0: valued at r0     │ run 1: valued at r1     │ run 2 (new rate pushed by the pool)
+///   (rate at     └─────────────────────────┴─────────────────────────┴────
+///    request)    ┌──────────────┬──────────────────────────┐
+///   checkpoints  │ cp 1: R1     │ cp 2: R2                 │   (not yet finalized)
+///   (rate at     └──────────────┴──────────────────────────┘
+///    finalization)      lastFinalizedRequestId = 8 ┘              lastRequestId = 12 ┘
+///
+///   claim(id, hint = its checkpoint k) = min( ETH at request, shares × R_k / 1e27 )      O(1): 4 reads
+///   lock(checkpoint k) = Σ over runs r in its range:  r ≤ R_k ? ΔcumulativeETH : ⌊S_end·R_k⌋ − ⌊S_start·R_k⌋
+///   locked ETH ≥ Σ claims of every finalized, unclaimed request            (WithdrawalMath explains why)
+///
+/// @dev What it promises:
+///      - a request locks its dvETH shares and records their ETH value at the request-time rate; it pays at most
+///        that value and at most the shares' value at the finalization rate: losses between request and
+///        finalization are shared with stakers, gains after the request stay with stakers;
+///      - finalization locks exactly the ETH its range needs (checked against `msg.value`); that ETH can only
+///        leave the queue as claims, so it is never available for deposits;
+///      - each request is claimed at most once, by its current owner, to the owner or a recipient of its choice;
+///      - a request costs one fresh storage slot; a claim is O(1) given the checkpoint hint.
+///      What it trusts:
+///      - the pool (FINALIZE_ROLE): to pass the finalization rate the oracle reported, to burn `sharesToBurn`
+///        from the queue right after `finalize`, and to push every new share rate through `notifyShareRate`
+///        (new requests are valued at the last pushed rate);
+///      - dvETH (the pool) as an ERC-20 that moves exactly the shares asked;
+///      - DEFAULT_ADMIN_ROLE for upgrades and roles; PAUSE_ROLE/RESUME_ROLE and LIMITS_MANAGER_ROLE for their levers.
+///      Storage: ERC-7201 namespace `shoal.storage.WithdrawalQueue` (see WithdrawalQueueStorage).
+contract WithdrawalQueue is
+    Initializable,
+    AccessControlUpgradeable,
+    UUPSUpgradeable,
+    ReentrancyGuardTransient,
+    WithdrawalBatches
+{
+    /// @notice Finalizes requests and pushes share rates; held by the pool.
+    bytes32 public constant FINALIZE_ROLE = keccak256("FINALIZE_ROLE");
+    /// @notice Pauses requests and claims.
+    bytes32 public constant PAUSE_ROLE = keccak256("PAUSE_ROLE");
+    /// @notice Resumes requests and claims.
+    bytes32 public constant RESUME_ROLE = keccak256("RESUME_ROLE");
+    /// @notice Sets the minimum and maximum ETH value of one request.
+    bytes32 public constant LIMITS_MANAGER_ROLE = keccak256("LIMITS_MANAGER_ROLE");
+
+    /// @notice dvETH, the pool's share token. Immutable (in the implementation's code) so requests skip a cold
+    ///         storage read; a new pool needs a new implementation.
+    IStakingPool public immutable POOL;
+
+    /// @param pool The staking pool whose dvETH shares the queue takes in.
+    constructor(IStakingPool pool) {
+        if (address(pool) == address(0)) revert ZeroAddress();
+        POOL = pool;
+        _disableInitializers();
+    }
+
+    /// @notice Sets up the proxy.
+    /// @param admin Receives DEFAULT_ADMIN_ROLE (grants the other roles; FINALIZE_ROLE goes to the pool).
+    /// @param initialShareRate The pool's share rate now (1e27 precision); values the first requests.
+    /// @param minRequestEther Smallest ETH value of one request (wei, a multiple of 1 gwei), e.g. 100 gwei.
+    /// @param maxRequestEther Largest ETH value of one request (wei, a multiple of 1 gwei), e.g. 1000 ether.
+    function initialize(address admin, uint256 initialShareRate, uint256 minRequestEther, uint256 maxRequestEther)
+        external
+        initializer
+    {
+        if (admin == address(0)) revert ZeroAddress();
+        if (initialShareRate == 0 || initialShareRate > type(uint96).max) revert InvalidShareRate(initialShareRate);
+        __AccessControl_init();
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        Layout storage $ = _s();
+        $.req.shareRate = uint96(initialShareRate);
+        $.runs[0] = Run(1, uint96(initialShareRate));
+        $.runCount = 1;
+        emit RequestShareRateUpdated(initialShareRate, 1);
+        _setRequestLimits(minRequestEther, maxRequestEther);
+    }
+
+    // ================================================================ requests
+
+    /// @inheritdoc IWithdrawalQueue
+    function requestWithdrawals(uint256[] calldata shares, address owner)
+        external
+        nonReentrant
+        returns (uint256[] memory requestIds)
+    {
+        return _request(shares, owner);
+    }
+
+    /// @inheritdoc IWithdrawalQueue
+    function requestWithdrawalsWithPermit(uint256[] calldata shares, address owner, PermitInput calldata permit)
+        external
+        nonReentrant
+        returns (uint256[] memory requestIds)
+    {
+        // A permit can be front-run (its signature is public once in the mempool): then it reverts here but the
+        // allowance exists anyway, so failure is ignored and `transferFrom` is the real check.
+        try IERC20Permit(address(POOL)).permit(
+            msg.sender, address(this), permit.value, permit.deadline, permit.v, permit.r, permit.s
+        ) {} catch {}
+        return _request(shares, owner);
+    }
+
+    function _request(uint256[] calldata shares, address owner) private returns (uint256[] memory requestIds) {
+        if (shares.length == 0) revert EmptyRequestList();
+        if (owner == address(0)) owner = msg.sender;
+        Layout storage $ = _s();
+        RequestState memory st = $.req;
+        if (st.paused) revert QueuePaused();
+        uint32 ownerIndex = _addToHolder(owner, uint64(shares.length));
+
+        uint256 id = st.lastRequestId;
+        Request memory next = $.requests[id]; // running cumulative point, starting at the last request
+        uint256 sharesBefore = next.cumulativeShares;
+        next.timestamp = SafeCast.toUint32(block.timestamp);
+        next.owner = ownerIndex;
+        requestIds = new uint256[](shares.length);
+        for (uint256 i; i < shares.length; ++i) {
+            uint256 e = _checkedValue(shares[i], st);
+            next.cumulativeShares = SafeCast.toUint96(next.cumulativeShares + shares[i]);
+            next.cumulativeEther = SafeCast.toUint96(next.cumulativeEther + e);
+            $.requests[++id] = next;
+            requestIds[i] = id;
+            emit WithdrawalRequested(id, msg.sender, owner, shares[i], e);
+            emit Transfer(address(0), owner, id);
+        }
+        $.req.lastRequestId = SafeCast.toUint40(id);
+
+        uint256 total = next.cumulativeShares - sharesBefore;
+        if (!POOL.transferFrom(msg.sender, address(this), total)) revert ShareTransferFailed(msg.sender, total);
+    }
+
+    /// @dev ETH value of `shares` at the request rate, which must lie within the request limits.
+    function _checkedValue(uint256 shares, RequestState memory st) private pure returns (uint256 e) {
+        uint256 maxEther = uint256(st.maxRequestGwei) * GWEI;
+        // shares <= 2^128 keeps shares * rate (rate < 2^96) far from overflow; more is above any max anyway.
+        if (shares > type(uint128).max) revert RequestTooLarge(shares, type(uint256).max, maxEther);
+        e = WithdrawalMath.toEther(shares, st.shareRate);
+        uint256 minEther = uint256(st.minRequestGwei) * GWEI;
+        if (e < minEther) revert RequestTooSmall(shares, e, minEther);
+        if (e > maxEther) revert RequestTooLarge(shares, e, maxEther);
+    }
+
+    // ================================================================ finalization (the pool)
+
+    /// @inheritdoc IWithdrawalQueue
+    function prefinalize(uint256[] calldata batches, uint256 shareRate)
+        external
+        view
+        returns (uint256 ethToLock, uint256 sharesToBurn)
+    {
+        if (batches.length == 0) revert EmptyBatches();
+        _checkFinalizationRate(shareRate);
+        Layout storage $ = _s();
+        uint256 lastFinalized = $.claim.lastFinalizedRequestId;
+        uint256 lastRequest = $.req.lastRequestId;
+        uint256 prevEnd = lastFinalized;
+        uint256 runIndex = $.firstUnfinalizedRun;
+        for (uint256 i; i < batches.length; ++i) {
+            uint256 end = batches[i];
+            if (end <= prevEnd) revert BatchesNotSorted(i, end, prevEnd);
+            if (end > lastRequest) revert InvalidFinalizationTarget(end, lastFinalized, lastRequest);
+            Walk memory w = _walk(prevEnd, end, shareRate, runIndex);
+            if (w.mixedAt != 0) revert BatchMixesSides(i, w.mixedAt);
+            ethToLock += w.ethToLock;
+            sharesToBurn += w.shares;
+            runIndex = w.nextRun;
+            prevEnd = end;
+        }
+    }
+
+    /// @inheritdoc IWithdrawalQueue
+    function finalize(uint256 lastRequestIdToFinalize, uint256 shareRate)
+        external
+        payable
+        onlyRole(FINALIZE_ROLE)
+        returns (uint256 sharesToBurn)
+    {
+        _checkFinalizationRate(shareRate);
+        Layout storage $ = _s();
+        ClaimState memory cs = $.claim;
+        uint256 lastRequest = $.req.lastRequestId;
+        uint256 from = uint256(cs.lastFinalizedRequestId) + 1;
+        if (lastRequestIdToFinalize < from || lastRequestIdToFinalize > lastRequest) {
+            revert InvalidFinalizationTarget(lastRequestIdToFinalize, cs.lastFinalizedRequestId, lastRequest);
+        }
+        Walk memory w = _walk(from - 1, lastRequestIdToFinalize, shareRate, $.firstUnfinalizedRun);
+        if (msg.value != w.ethToLock) revert EtherToLockMismatch(msg.value, w.ethToLock);
+
+        uint256 checkpointIndex = uint256(cs.lastCheckpointIndex) + 1;
+        $.checkpoints[checkpointIndex] = Checkpoint(uint40(from), uint40(lastRequestIdToFinalize), uint128(shareRate));
+        $.claim = ClaimState({
+            lastFinalizedRequestId: uint40(lastRequestIdToFinalize),
+            lastCheckpointIndex: SafeCast.toUint32(checkpointIndex),
+            lockedEther: SafeCast.toUint128(cs.lockedEther + w.ethToLock),
+            paused: cs.paused
+        });
+        $.firstUnfinalizedRun = uint32(w.nextRun);
+        sharesToBurn = w.shares;
+        emit WithdrawalsFinalized(
+            from, lastRequestIdToFinalize, checkpointIndex, w.ethToLock, sharesToBurn, shareRate, block.timestamp
+        );
+    }
+
+    /// @inheritdoc IWithdrawalQueue
+    /// @dev Starts a new run at the next request id, or re-rates the current run if no request used it yet.
+    function notifyShareRate(uint256 shareRate) external onlyRole(FINALIZE_ROLE) {
+        if (shareRate == 0 || shareRate > type(uint96).max) revert InvalidShareRate(shareRate);
+        Layout storage $ = _s();
+        RequestState storage st = $.req;
+        if (st.shareRate == shareRate) return;
+        uint256 from = uint256(st.lastRequestId) + 1;
+        uint256 last = $.runCount - 1;
+        if ($.runs[last].fromRequestId == from) {
+            $.runs[last].shareRate = uint96(shareRate);
+        } else {
+            $.runs[last + 1] = Run(uint40(from), uint96(shareRate));
+            $.runCount = uint32(last + 2);
+        }
+        st.shareRate = uint96(shareRate);
+        emit RequestShareRateUpdated(shareRate, from);
+    }
+
+    // ================================================================ claims
+
+    /// @inheritdoc IWithdrawalQueue
+    function claimWithdrawals(uint256[] calldata requestIds, uint256[] calldata hints) external nonReentrant {
+        _claimAll(requestIds, hints, msg.sender);
+    }
+
+    /// @inheritdoc IWithdrawalQueue
+    function claimWithdrawalsTo(uint256[] calldata requestIds, uint256[] calldata hints, address recipient)
+        external
+        nonReentrant
+    {
+        if (recipient == address(0)) revert ZeroAddress();
+        _claimAll(requestIds, hints, recipient);
+    }
+
+    /// @inheritdoc IWithdrawalQueue
+    function claimWithdrawal(uint256 requestId) external nonReentrant {
+        Layout storage $ = _s();
+        ClaimState memory cs = $.claim;
+        if (cs.paused) revert QueuePaused();
+        uint256 hint = _findCheckpoint(requestId, 1, cs.lastCheckpointIndex, cs.lastFinalizedRequestId);
+        uint256 amount = _claimOne(requestId, hint, $.holders[msg.sender].index, cs, msg.sender);
+        $.claim.lockedEther = uint128(cs.lockedEther - amount);
+        _sendEther(msg.sender, amount);
+    }
+
+    function _claimAll(uint256[] calldata requestIds, uint256[] calldata hints, address recipient) private {
+        if (requestIds.length != hints.length) revert ArrayLengthMismatch(requestIds.length, hints.length);
+        if (requestIds.length == 0) revert EmptyRequestList();
+        Layout storage $ = _s();
+        ClaimState memory cs = $.claim;
+        if (cs.paused) revert QueuePaused();
+        uint32 callerIndex = $.holders[msg.sender].index;
+        uint256 total;
+        for (uint256 i; i < requestIds.length; ++i) {
+            total += _claimOne(requestIds[i], hints[i], callerIndex, cs, recipient);
+        }
+        $.claim.lockedEther = uint128(cs.lockedEther - total);
+        _sendEther(recipient, total);
+    }
+
+    /// @dev Checks and marks one claim; returns its ETH. Effects only: the caller pays out once at the end.
+    function _claimOne(uint256 requestId, uint256 hint, uint32 callerIndex, ClaimState memory cs, address recipient)
+        private
+        returns (uint256 amount)
+    {
+        if (requestId == 0) revert InvalidRequestId(requestId);
+        if (requestId > cs.lastFinalizedRequestId) revert RequestNotFinalized(requestId);
+        Layout storage $ = _s();
+        Request storage request = $.requests[requestId];
+        Request memory r = request;
+        if (r.owner & CLAIMED_FLAG != 0) revert RequestAlreadyClaimed(requestId);
+        // Holder indexes start at 1, so an unregistered caller (index 0) never matches.
+        if (r.owner != callerIndex) revert NotRequestOwner(requestId, msg.sender);
+        amount = _claimableAt(requestId, r, _checkpointOf(requestId, hint, cs.lastCheckpointIndex));
+        request.owner = r.owner | CLAIMED_FLAG;
+        emit WithdrawalClaimed(requestId, msg.sender, recipient, amount);
+    }
+
+    function _sendEther(address recipient, uint256 amount) private {
+        (bool ok,) = recipient.call{value: amount}("");
+        if (!ok) revert EtherTransferFailed(recipient, amount);
+    }
+
+    // ================================================================ admin
+
+    /// @notice Sets the ETH bounds of one request (valued at the request share rate).
+    /// @param minRequestEther Wei, a multiple of 1 gwei, at most 2^32-1 gwei (~4.29 ETH); guards against dust
+    ///        requests that cost more to finalize and track than they are worth.
+    /// @param maxRequestEther Wei, a multiple of 1 gwei, at most 2^48-1 gwei (~281,474 ETH); bounds how much one
+    ///        request can take from a single finalization.
+    function setRequestLimits(uint256 minRequestEther, uint256 maxRequestEther)
+        external
+        onlyRole(LIMITS_MANAGER_ROLE)
+    {
+        _setRequestLimits(minRequestEther, maxRequestEther);
+    }
+
+    /// @notice Sets the ERC-721 base URI (`tokenURI` = base URI + id).
+    function setBaseURI(string calldata baseURI) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _s().baseURI = baseURI;
+        emit BaseURISet(baseURI);
+    }
+
+    /// @notice Pauses new requests and claims (finalization and NFT transfers go on).
+    function pause() external onlyRole(PAUSE_ROLE) {
+        Layout storage $ = _s();
+        if ($.req.paused) revert QueuePaused();
+        $.req.paused = true;
+        $.claim.paused = true;
+        emit Paused(msg.sender);
+    }
+
+    /// @notice Resumes requests and claims.
+    function resume() external onlyRole(RESUME_ROLE) {
+        Layout storage $ = _s();
+        if (!$.req.paused) revert QueueNotPaused();
+        $.req.paused = false;
+        $.claim.paused = false;
+        emit Resumed(msg.sender);
+    }
+
+    function _setRequestLimits(uint256 minEther, uint256 maxEther) private {
+        if (
+            minEther == 0 || minEther > maxEther || minEther % GWEI != 0 || maxEther % GWEI != 0
+                || minEther / GWEI > type(uint32).max || maxEther / GWEI > type(uint48).max
+        ) revert InvalidRequestLimits(minEther, maxEther);
+        RequestState storage st = _s().req;
+        st.minRequestGwei = uint32(minEther / GWEI);
+        st.maxRequestGwei = uint48(maxEther / GWEI);
+        emit RequestLimitsSet(minEther, maxEther);
+    }
+
+    function _authorizeUpgrade(address) internal override onlyRole(DEFAULT_ADMIN_ROLE) {}
+
+    // ================================================================ views
+
+    /// @inheritdoc IWithdrawalQueue
+    function findCheckpointHints(uint256[] calldata requestIds, uint256 firstIndex, uint256 lastIndex)
+        external
+        view
+        returns (uint256[] memory hints)
+    {
+        ClaimState memory cs = _s().claim;
+        if (firstIndex == 0 || firstIndex > lastIndex || lastIndex > cs.lastCheckpointIndex) {
+            revert InvalidHintRange(firstIndex, lastIndex, cs.lastCheckpointIndex);
+        }
+        hints = new uint256[](requestIds.length);
+        uint256 prevId;
+        for (uint256 i; i < requestIds.length; ++i) {
+            uint256 id = requestIds[i];
+            if (id < prevId) revert RequestIdsNotSorted(i);
+            prevId = id;
+            uint256 hint = _findCheckpoint(id, firstIndex, lastIndex, cs.lastFinalizedRequestId);
+            hints[i] = hint;
+            if (hint != 0) firstIndex = hint; // ids ascend, so the next hint is not earlier
+        }
+    }
+
+    /// @inheritdoc IWithdrawalQueue
+    function getWithdrawalStatus(uint256[] calldata requestIds)
+        external
+        view
+        returns (WithdrawalRequestStatus[] memory statuses)
+    {
+        Layout storage $ = _s();
+        uint256 lastFinalized = $.claim.lastFinalizedRequestId;
+        statuses = new WithdrawalRequestStatus[](requestIds.length);
+        for (uint256 i; i < requestIds.length; ++i) {
+            uint256 id = requestIds[i];
+            _requireExists(id);
+            Request memory r = $.requests[id];
+            Request memory prev = $.requests[id - 1];
+            statuses[i] = WithdrawalRequestStatus({
+                shares: r.cumulativeShares - prev.cumulativeShares,
+                etherAtRequest: r.cumulativeEther - prev.cumulativeEther,
+                owner: $.holderAt[r.owner & HOLDER_INDEX_MASK],
+                timestamp: r.timestamp,
+                isFinalized: id <= lastFinalized,
+                isClaimed: r.owner & CLAIMED_FLAG != 0
+            });
+        }
+    }
+
+    /// @inheritdoc IWithdrawalQueue
+    function getClaimableEther(uint256[] calldata requestIds, uint256[] calldata hints)
+        external
+        view
+        returns (uint256[] memory amounts)
+    {
+        if (requestIds.length != hints.length) revert ArrayLengthMismatch(requestIds.length, hints.length);
+        ClaimState memory cs = _s().claim;
+        amounts = new uint256[](requestIds.length);
+        for (uint256 i; i < requestIds.length; ++i) {
+            amounts[i] = _claimableView(requestIds[i], hints[i], cs);
+        }
+    }
+
+    /// @inheritdoc IWithdrawalQueue
+    function claimableEther(uint256 requestId) external view returns (uint256) {
+        ClaimState memory cs = _s().claim;
+        uint256 hint = _findCheckpoint(requestId, 1, cs.lastCheckpointIndex, cs.lastFinalizedRequestId);
+        return _claimableView(requestId, hint, cs);
+    }
+
+    /// @inheritdoc IWithdrawalQueue
+    function lockedEther() external view returns (uint256) {
+        return _s().claim.lockedEther;
+    }
+
+    /// @inheritdoc IWithdrawalQueue
+    function unfinalizedShares() external view returns (uint256) {
+        Layout storage $ = _s();
+        return $.requests[$.req.lastRequestId].cumulativeShares
+            - $.requests[$.claim.lastFinalizedRequestId].cumulativeShares;
+    }
+
+    /// @inheritdoc IWithdrawalQueue
+    /// @dev At request-time values: an upper bound of the ETH the unfinalized requests can ever claim.
+    function unfinalizedEther() external view returns (uint256) {
+        Layout storage $ = _s();
+        return $.requests[$.req.lastRequestId].cumulativeEther
+            - $.requests[$.claim.lastFinalizedRequestId].cumulativeEther;
+    }
+
+    /// @inheritdoc IWithdrawalQueue
+    function lastRequestId() external view returns (uint256) {
+        return _s().req.lastRequestId;
+    }
+
+    /// @inheritdoc IWithdrawalQueue
+    function lastFinalizedRequestId() external view returns (uint256) {
+        return _s().claim.lastFinalizedRequestId;
+    }
+
+    /// @inheritdoc IWithdrawalQueue
+    function lastCheckpointIndex() external view returns (uint256) {
+        return _s().claim.lastCheckpointIndex;
+    }
+
+    /// @inheritdoc IWithdrawalQueue
+    function requestShareRate() external view returns (uint256) {
+        return _s().req.shareRate;
+    }
+
+    /// @inheritdoc IWithdrawalQueue
+    function isPaused() external view returns (bool) {
+        return _s().req.paused;
+    }
+
+    /// @notice The current ETH bounds of one request, in wei.
+    function requestLimits() external view returns (uint256 minRequestEther, uint256 maxRequestEther) {
+        RequestState memory st = _s().req;
+        return (uint256(st.minRequestGwei) * GWEI, uint256(st.maxRequestGwei) * GWEI);
+    }
+
+    /// @notice Finalization checkpoint `index` (1-based): its request range and share rate.
+    function getCheckpoint(uint256 index)
+        external
+        view
+        returns (uint256 fromRequestId, uint256 toRequestId, uint256 shareRate)
+    {
+        Checkpoint memory cp = _s().checkpoints[index];
+        return (cp.fromRequestId, cp.toRequestId, cp.shareRate);
+    }
+
+    /// @notice Run `index` (0-based): the first request valued at `shareRate`; `runCount` runs exist.
+    function getRun(uint256 index) external view returns (uint256 fromRequestId, uint256 shareRate, uint256 runCount) {
+        Layout storage $ = _s();
+        Run memory run = $.runs[index];
+        return (run.fromRequestId, run.shareRate, $.runCount);
+    }
+
+    /// @notice ERC-165: ERC-721, ERC-721 metadata, AccessControl.
+    function supportsInterface(bytes4 interfaceId)
+        public
+        view
+        override(AccessControlUpgradeable, WithdrawalRequestNFT)
+        returns (bool)
+    {
+        return WithdrawalRequestNFT.supportsInterface(interfaceId) || super.supportsInterface(interfaceId);
+    }
+
+    // ================================================================ internals
+
+    /// @dev Checkpoint `hint`, which must cover `requestId`.
+    function _checkpointOf(uint256 requestId, uint256 hint, uint256 checkpointCount)
+        private
+        view
+        returns (Checkpoint memory cp)
+    {
+        if (hint == 0 || hint > checkpointCount) revert InvalidHint(requestId, hint);
+        cp = _s().checkpoints[hint];
+        if (requestId < cp.fromRequestId || requestId > cp.toRequestId) revert InvalidHint(requestId, hint);
+    }
+
+    function _claimableAt(uint256 requestId, Request memory r, Checkpoint memory cp) private view returns (uint256) {
+        Request memory prev = _s().requests[requestId - 1];
+        return WithdrawalMath.claimable(
+            r.cumulativeShares - prev.cumulativeShares, r.cumulativeEther - prev.cumulativeEther, cp.shareRate
+        );
+    }
+
+    function _claimableView(uint256 requestId, uint256 hint, ClaimState memory cs) private view returns (uint256) {
+        if (requestId == 0 || requestId > _s().req.lastRequestId) revert InvalidRequestId(requestId);
+        if (requestId > cs.lastFinalizedRequestId) return 0;
+        Request memory r = _s().requests[requestId];
+        if (r.owner & CLAIMED_FLAG != 0) return 0;
+        return _claimableAt(requestId, r, _checkpointOf(requestId, hint, cs.lastCheckpointIndex));
+    }
+
+    /// @dev Binary search of the checkpoint covering `requestId` among `lo..hi` (1-based); 0 if none. Checkpoints
+    ///      tile 1..lastFinalized without gaps, in order, so the last one whose start is <= id is the one.
+    function _findCheckpoint(uint256 requestId, uint256 lo, uint256 hi, uint256 lastFinalized)
+        private
+        view
+        returns (uint256)
+    {
+        if (requestId == 0 || requestId > lastFinalized || lo == 0 || lo > hi) return 0;
+        mapping(uint256 => Checkpoint) storage cps = _s().checkpoints;
+        if (requestId >= cps[hi].fromRequestId) return requestId <= cps[hi].toRequestId ? hi : 0;
+        if (requestId < cps[lo].fromRequestId) return 0;
+        while (lo < hi) {
+            uint256 mid = (lo + hi + 1) / 2;
+            if (cps[mid].fromRequestId <= requestId) lo = mid;
+            else hi = mid - 1;
+        }
+        return lo;
+    }
+}
