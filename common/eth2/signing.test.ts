@@ -25,6 +25,7 @@ import {
   blockHeaderSigningRoot,
   blockRootSigningRoot,
   computeDomain,
+  contributionAndProofSigningRoot,
   depositDataRoot,
   depositMessageRoot,
   depositMessageSigningRoot,
@@ -32,6 +33,9 @@ import {
   randaoSigningRoot,
   selectionProofSigningRoot,
   signingContextFromConfig,
+  syncCommitteeMessageSigningRoot,
+  syncCommitteeSelectionProofSigningRoot,
+  validatorRegistrationSigningRoot,
   voluntaryExitSigningRoot,
   type SigningContext,
 } from './signing.ts';
@@ -243,4 +247,86 @@ test('deposit message signing root, deposit message root and deposit data root',
 test('bad input is refused with a message naming the field', () => {
   assert.throws(() => computeDomain(DOMAIN_DEPOSIT, new Uint8Array(3)), /currentVersion must be 4 bytes, got 3 bytes/);
   assert.throws(() => signingContextFromConfig({ GENESIS_FORK_VERSION: V.genesis }, new Uint8Array(31), 32), /genesisValidatorsRoot/);
+});
+
+test('sync committee message, sync selection proof and contribution-and-proof signing roots (altair layouts)', () => {
+  // Sync committee message: the block root itself under DOMAIN_SYNC_COMMITTEE.
+  assert.equal(
+    hex(syncCommitteeMessageSigningRoot(ctx, 130, fill(9))),
+    hex(signingRootByHand(fill(9), domainByHand(DOMAIN_SYNC_COMMITTEE, V.deneb, GVR))), // slot 130 → epoch 4 (deneb)
+  );
+  const sel = { slot: 40, subcommitteeIndex: 2 };
+  assert.equal(
+    hex(syncCommitteeSelectionProofSigningRoot(ctx, sel)),
+    hex(signingRootByHand(merkleize([u64(40), u64(2)]), domainByHand(DOMAIN_SYNC_COMMITTEE_SELECTION_PROOF, V.altair, GVR))),
+  );
+  // Contribution: aggregation bits are a Bitvector[SYNC_COMMITTEE_SIZE / SYNC_COMMITTEE_SUBNET_COUNT] = 128 bits.
+  const bits = Array.from({ length: 128 }, (_, i) => i % 3 === 0);
+  const packed = new Uint8Array(16);
+  bits.forEach((b, i) => {
+    if (b) packed[i >> 3]! |= 1 << (i & 7);
+  });
+  const contribution = {
+    slot: 70,
+    beaconBlockRoot: fill(0x31),
+    subcommitteeIndex: 1,
+    aggregationBits: BitArray.fromBoolArray(bits),
+    signature: fill(0x32, 96),
+  };
+  const contributionRoot = merkleize([u64(70), fill(0x31), u64(1), packBytes(packed)[0]!, bytesRoot(fill(0x32, 96))]);
+  const objectRoot = merkleize([u64(5), contributionRoot, bytesRoot(fill(0x33, 96))]);
+  assert.equal(
+    hex(contributionAndProofSigningRoot(ctx, { aggregatorIndex: 5, contribution, selectionProof: fill(0x33, 96) })),
+    hex(signingRootByHand(objectRoot, domainByHand(DOMAIN_CONTRIBUTION_AND_PROOF, V.bellatrix, GVR))),
+  );
+});
+
+test('builder validator registration: DOMAIN_APPLICATION_BUILDER with the genesis version and a zero root', () => {
+  const reg = { feeRecipient: fill(0x44, 20), gasLimit: 30_000_000, timestamp: 1_700_000_000, pubkey: fill(0x55, 48) };
+  const feeRecipientChunk = new Uint8Array(32);
+  feeRecipientChunk.set(fill(0x44, 20));
+  const objectRoot = merkleize([feeRecipientChunk, u64(30_000_000), u64(1_700_000_000), bytesRoot(fill(0x55, 48))]);
+  assert.equal(
+    hex(validatorRegistrationSigningRoot(ctx, reg)),
+    hex(signingRootByHand(objectRoot, domainByHand(DOMAIN_APPLICATION_BUILDER, V.genesis, ZERO_ROOT))),
+  );
+});
+
+test('electra aggregate-and-proof uses the electra container (committee bits, longer aggregation bits)', () => {
+  const electraCtx = signingContextFromConfig(
+    { GENESIS_FORK_VERSION: V.genesis, ALTAIR_FORK_VERSION: V.altair, ALTAIR_FORK_EPOCH: 0, ELECTRA_FORK_VERSION: V.electra, ELECTRA_FORK_EPOCH: 2 },
+    GVR,
+    32,
+  );
+  const bits = [true, true, false];
+  const committeeBits = Array.from({ length: params.MAX_COMMITTEES_PER_SLOT }, (_, i) => i === 3);
+  const data = { slot: 64, index: 0, beaconBlockRoot: fill(4), source: { epoch: 1, root: fill(5) }, target: { epoch: 2, root: fill(6) } };
+  const value = {
+    aggregatorIndex: 7,
+    aggregate: {
+      aggregationBits: BitArray.fromBoolArray(bits),
+      data,
+      signature: fill(7, 96),
+      committeeBits: BitArray.fromBoolArray(committeeBits),
+    },
+    selectionProof: fill(8, 96),
+  };
+  const packedCommittee = new Uint8Array(Math.ceil(params.MAX_COMMITTEES_PER_SLOT / 8));
+  committeeBits.forEach((b, i) => {
+    if (b) packedCommittee[i >> 3]! |= 1 << (i & 7);
+  });
+  const dataRoot = merkleize([u64(64), u64(0), fill(4), checkpointRoot(1, fill(5)), checkpointRoot(2, fill(6))]);
+  const attRoot = merkleize([
+    bitlistRoot(bits, params.MAX_VALIDATORS_PER_COMMITTEE * params.MAX_COMMITTEES_PER_SLOT),
+    dataRoot,
+    bytesRoot(fill(7, 96)),
+    merkleize(packBytes(packedCommittee)),
+  ]);
+  const objectRoot = merkleize([u64(7), attRoot, bytesRoot(fill(8, 96))]);
+  assert.equal(
+    hex(aggregateAndProofSigningRoot(electraCtx, value)),
+    hex(signingRootByHand(objectRoot, domainByHand(DOMAIN_AGGREGATE_AND_PROOF, V.electra, GVR))),
+  );
+  // The wrong shape for the fork is refused.
+  assert.throws(() => aggregateAndProofSigningRoot(ctx, value), /has committeeBits \(electra shape\)/);
 });

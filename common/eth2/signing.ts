@@ -6,9 +6,7 @@
  * Shared by dv-node (what it signs), the devnet beacon chain (what it verifies) and the oracle. SSZ hashing is
  * `@lodestar/types` containers over `@chainsafe/ssz`; nothing here is hand-written SSZ.
  *
- * Note: import the fork-specific entry points (`@lodestar/types/phase0`, …). The root `@lodestar/types` (and
- * therefore `@lodestar/config` at runtime) throws at import with the installed `@chainsafe/ssz` 1.9
- * ("List limit must be a positive integer"), so this module never touches them.
+ * Imports the fork-specific entry points (`@lodestar/types/phase0`, …) so only the containers needed load.
  */
 import { UintNumberType, type ValueOf } from '@chainsafe/ssz';
 import { ssz as phase0 } from '@lodestar/types/phase0';
