@@ -4,6 +4,14 @@ pragma solidity ^0.8.28;
 /// @notice The subset of forge's cheatcodes our tests and scripts use. forge-std cannot be installed here,
 ///         so we declare them ourselves; every signature must match forge's exactly (the selector is the contract).
 interface Vm {
+    struct Gas {
+        uint64 gasLimit;
+        uint64 gasTotalUsed;
+        uint64 gasMemoryUsed;
+        int64 gasRefunded;
+        uint64 gasRemaining;
+    }
+
     struct Log {
         bytes32[] topics;
         bytes data;
@@ -19,6 +27,7 @@ interface Vm {
     function load(address target, bytes32 slot) external view returns (bytes32 data);
     function chainId(uint256 newChainId) external;
     function fee(uint256 newBasefee) external;
+    function cool(address target) external;
     function txGasPrice(uint256 newGasPrice) external;
 
     // ---- callers ----
@@ -52,6 +61,7 @@ interface Vm {
     function assume(bool condition) external pure;
 
     // ---- gas ----
+    function lastCallGas() external view returns (Gas memory gas);
     function pauseGasMetering() external;
     function resumeGasMetering() external;
 
