@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { combinePartialSignatures, findInvalidSignatures, sign, type PartialSignature } from '../src/crypto/bls.ts';
 import { interopSecretKey, lagrangeCoefficientsAtZero } from '../src/crypto/field.ts';
-import { splitExistingKey } from '../src/crypto/dkg.ts';
+import { dealFor, dealRound, finalizeDkg, splitExistingKey } from '../src/crypto/dkg.ts';
 import { SlashingProtectionDb } from '../src/slashing/db.ts';
 
 const VALIDATORS = 1000;
@@ -78,6 +78,18 @@ for (let v = 0; v < NOBLE_SAMPLE; v++) {
 }
 const noblePer = ms(start) / NOBLE_SAMPLE;
 line(`combine ${T}-of-${N} (@noble/curves G2 multiply, ${NOBLE_SAMPLE} sampled)`, `${noblePer.toFixed(3)} ms per validator (${(noblePer / herumiPer).toFixed(1)}× herumi, identical bytes)`);
+
+// ---- DKG (pure math, one process plays every node) ----
+{
+  const params = { n: N, t: T, validators: 100 };
+  let s = process.hrtime.bigint();
+  const rounds = Array.from({ length: N }, (_, k) => dealRound(params, k + 1));
+  const deal = ms(s) / N;
+  s = process.hrtime.bigint();
+  finalizeDkg(params, 1, rounds.map((r) => dealFor(r, 1)));
+  const fin = ms(s);
+  line(`DKG ${T}-of-${N}, ${params.validators} validators: deal per node / verify+aggregate per node`, `${deal.toFixed(0)} ms / ${fin.toFixed(0)} ms`);
+}
 
 // ---- slashing protection ----
 const dir = mkdtempSync(join(tmpdir(), 'sp-bench-'));

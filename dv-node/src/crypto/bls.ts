@@ -21,7 +21,9 @@ export const SIGNATURE_LENGTH = 96;
 // ---- herumi (internal) --------------------------------------------------------------------------------------------
 interface HerumiPoint {
   deserialize(bytes: Uint8Array): void;
+  deserializeUncompressed(bytes: Uint8Array): void;
   serialize(): Uint8Array;
+  serializeUncompressed(): Uint8Array;
   add(rhs: HerumiPoint): void;
   isZero(): boolean;
 }
@@ -29,7 +31,6 @@ interface HerumiPublicKey extends HerumiPoint {
   share(commitments: HerumiPublicKey[], id: HerumiId): void;
 }
 interface HerumiSignature extends HerumiPoint {
-  deserializeUncompressed(bytes: Uint8Array): void;
   recover(parts: HerumiSignature[], ids: HerumiId[]): void;
 }
 interface HerumiId {
@@ -42,12 +43,15 @@ interface Herumi {
   Signature: new () => HerumiSignature;
   Id: new () => HerumiId;
   verifySignatureOrder(doVerify: boolean): void;
+  verifyPublicKeyOrder(doVerify: boolean): void;
 }
 const herumi = herumiModule as unknown as Herumi;
 await herumi.init(herumi.BLS12_381);
 // herumi's subgroup check on every signature it deserializes repeats what blst does when the partials are verified;
 // the combined signature is verified against the group key in any case.
 herumi.verifySignatureOrder(false);
+// Likewise for G1: every point reaches herumi only after blst validated it (see `toHerumiG1`).
+herumi.verifyPublicKeyOrder(false);
 
 function herumiId(index: number): HerumiId {
   if (!Number.isSafeInteger(index) || index <= 0 || index > 0x7fffffff) throw new Error(`share index out of range: ${index}`);
@@ -192,55 +196,90 @@ export function commitmentsOf(coefficients: readonly bigint[]): Uint8Array[] {
   });
 }
 
-function toHerumiPublicKeys(points: readonly Uint8Array[], what: string): HerumiPublicKey[] {
-  return points.map((p, k) => {
-    parsePublicKey(p, `${what} ${k}`);
-    const h = new herumi.PublicKey();
-    h.deserialize(p);
-    return h;
-  });
+/** Parses, validates (blst: on curve, subgroup, not infinity) and hands a G1 point to herumi uncompressed. */
+function toHerumiG1(bytes: Uint8Array, what: string): HerumiPublicKey {
+  const h = new herumi.PublicKey();
+  h.deserializeUncompressed(parsePublicKey(bytes, what).toBytes(false));
+  return h;
+}
+
+/**
+ * Feldman commitments C_0..C_{t−1} of one sharing polynomial, parsed and validated once, so that evaluating them
+ * at every share index and summing dealers' vectors (joint-Feldman) does not re-decompress points each time.
+ */
+export class CommitmentVector {
+  private readonly points: HerumiPublicKey[];
+  /** The compressed commitments (C_0 first). */
+  readonly bytes: Uint8Array[];
+
+  private constructor(points: HerumiPublicKey[], bytes: Uint8Array[]) {
+    this.points = points;
+    this.bytes = bytes;
+  }
+
+  /** Throws (naming `what` and the position) if any commitment is not a valid G1 point. */
+  static parse(commitments: readonly Uint8Array[], what = 'commitment'): CommitmentVector {
+    if (commitments.length === 0) throw new Error(`${what}: no commitments`);
+    return new CommitmentVector(
+      commitments.map((c, k) => toHerumiG1(c, `${what} ${k}`)),
+      commitments.map((c) => Uint8Array.from(c)),
+    );
+  }
+
+  /** Element-wise sum of vectors of equal length (the group polynomial's commitments in joint-Feldman). */
+  static sum(vectors: readonly CommitmentVector[]): CommitmentVector {
+    const first = vectors[0];
+    if (first === undefined) throw new Error('no commitment vectors to sum');
+    const acc = first.points.map((p) => {
+      const q = new herumi.PublicKey();
+      q.deserializeUncompressed(p.serializeUncompressed());
+      return q;
+    });
+    for (const v of vectors.slice(1)) {
+      if (v.points.length !== acc.length) throw new Error(`commitment vectors differ in length (${v.points.length} vs ${acc.length})`);
+      v.points.forEach((p, k) => acc[k]!.add(p));
+    }
+    for (const p of acc) if (p.isZero()) throw new Error('summed commitment is the point at infinity');
+    return new CommitmentVector(acc, acc.map((p) => p.serialize()));
+  }
+
+  get threshold(): number {
+    return this.points.length;
+  }
+
+  /** Σ_k C_k · i^k: the public key of share i (compressed). */
+  evalAt(index: number): Uint8Array {
+    const out = new herumi.PublicKey();
+    out.share(this.points, herumiId(index));
+    return out.serialize();
+  }
+
+  /** Public keys of shares 1..n. */
+  publicShares(n: number): Uint8Array[] {
+    return Array.from({ length: n }, (_, k) => this.evalAt(k + 1));
+  }
+
+  /** Does `share` lie on the committed polynomial (share.value · G1 == evalAt(share.index))? */
+  verifyShare(share: Share): boolean {
+    if (share.value <= 0n || share.value >= R) return false;
+    return Buffer.from(publicKeyOf(share.value)).equals(this.evalAt(share.index));
+  }
 }
 
 /** Evaluates committed polynomial at share index i in the exponent: Σ_k C_k · i^k (the public key of share i). */
 export function evalCommitments(commitments: readonly Uint8Array[], index: number): Uint8Array {
-  if (commitments.length === 0) throw new Error('no commitments');
-  const out = new herumi.PublicKey();
-  out.share(toHerumiPublicKeys(commitments, 'commitment'), herumiId(index));
-  return out.serialize();
-}
-
-/** Element-wise sum of commitment vectors (joint-Feldman: the group polynomial's commitments). */
-export function sumCommitments(vectors: readonly (readonly Uint8Array[])[]): Uint8Array[] {
-  const first = vectors[0];
-  if (first === undefined) throw new Error('no commitment vectors to sum');
-  const acc = toHerumiPublicKeys(first, 'commitment');
-  for (const v of vectors.slice(1)) {
-    if (v.length !== first.length) throw new Error(`commitment vectors differ in length (${v.length} vs ${first.length})`);
-    toHerumiPublicKeys(v, 'commitment').forEach((p, k) => acc[k]!.add(p));
-  }
-  return acc.map((p) => {
-    if (p.isZero()) throw new Error('summed commitment is the point at infinity');
-    return p.serialize();
-  });
+  return CommitmentVector.parse(commitments).evalAt(index);
 }
 
 /** Public keys of shares 1..n from the sharing polynomial's commitments. */
 export function publicSharesFromCommitments(commitments: readonly Uint8Array[], n: number): Uint8Array[] {
-  const hs = toHerumiPublicKeys(commitments, 'commitment');
-  const out: Uint8Array[] = [];
-  for (let i = 1; i <= n; i++) {
-    const p = new herumi.PublicKey();
-    p.share(hs, herumiId(i));
-    out.push(p.serialize());
-  }
-  return out;
+  return CommitmentVector.parse(commitments).publicShares(n);
 }
 
-/** Does `share` (for share index `share.index`) lie on the committed polynomial? */
+/** Does `share` (for share index `share.index`) lie on the committed polynomial? Malformed input → false. */
 export function verifyShareAgainstCommitments(commitments: readonly Uint8Array[], share: Share): boolean {
-  if (share.value <= 0n || share.value >= R) return false;
   try {
-    return Buffer.from(publicKeyOf(share.value)).equals(evalCommitments(commitments, share.index));
+    return CommitmentVector.parse(commitments).verifyShare(share);
   } catch {
     return false;
   }

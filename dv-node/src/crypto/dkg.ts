@@ -26,15 +26,7 @@ import {
   randomScalar,
   sharesOfPolynomial,
 } from './field.ts';
-import {
-  assertClusterShape,
-  commitmentsOf,
-  parsePublicKey,
-  publicKeyOf,
-  publicSharesFromCommitments,
-  sumCommitments,
-  verifyShareAgainstCommitments,
-} from './bls.ts';
+import { CommitmentVector, assertClusterShape, commitmentsOf, publicKeyOf, verifyShareAgainstCommitments } from './bls.ts';
 
 export interface DkgParams extends ThresholdParams {
   /** Number of validators (distributed keys) generated in one ceremony. */
@@ -141,9 +133,19 @@ export function verifyDealtShare(commitments: readonly Uint8Array[], recipient: 
 
 /** All faults in the deals `me` received (empty = every dealer behaved). */
 export function findFaultyDealers(params: DkgParams, me: number, deals: readonly ReceivedDeal[]): DkgFault[] {
+  return checkDeals(params, me, deals).faults;
+}
+
+/** Verifies every deal; returns the faults and, per dealer, its parsed commitment vectors (for aggregation). */
+function checkDeals(
+  params: DkgParams,
+  me: number,
+  deals: readonly ReceivedDeal[],
+): { faults: DkgFault[]; parsed: Map<number, CommitmentVector[]> } {
   assertDkgParams(params);
   assertIndex(params, me, 'recipient');
   const faults: DkgFault[] = [];
+  const parsed = new Map<number, CommitmentVector[]>();
   const byDealer = new Map<number, ReceivedDeal>();
   for (const d of deals) {
     if (!Number.isSafeInteger(d.dealer) || d.dealer < 1 || d.dealer > params.n) {
@@ -169,19 +171,22 @@ export function findFaultyDealers(params: DkgParams, me: number, deals: readonly
       });
       continue;
     }
+    const vectors: CommitmentVector[] = [];
     for (let v = 0; v < params.validators; v++) {
       const c = d.commitments[v]!;
       if (c.length !== params.t) {
         faults.push({ dealer, validator: v, reason: 'malformed-commitments', detail: `dealer ${dealer} validator ${v}: ${c.length} commitments, need ${params.t}` });
         continue;
       }
+      let vector: CommitmentVector;
       try {
-        c.forEach((p, k) => parsePublicKey(p, `dealer ${dealer} validator ${v} commitment ${k}`));
+        vector = CommitmentVector.parse(c, `dealer ${dealer} validator ${v} commitment`);
       } catch (e) {
         faults.push({ dealer, validator: v, reason: 'malformed-commitments', detail: (e as Error).message });
         continue;
       }
-      if (!verifyDealtShare(c, me, d.shares[v]!)) {
+      vectors.push(vector);
+      if (!vector.verifyShare({ index: me, value: d.shares[v]! })) {
         faults.push({
           dealer,
           validator: v,
@@ -190,8 +195,9 @@ export function findFaultyDealers(params: DkgParams, me: number, deals: readonly
         });
       }
     }
+    parsed.set(dealer, vectors);
   }
-  return faults;
+  return { faults, parsed };
 }
 
 /**
@@ -199,7 +205,7 @@ export function findFaultyDealers(params: DkgParams, me: number, deals: readonly
  * `DkgFaultError` naming the faulty dealer(s) if any check fails; nothing is aggregated in that case.
  */
 export function finalizeDkg(params: DkgParams, me: number, deals: readonly ReceivedDeal[]): DkgResult {
-  const faults = findFaultyDealers(params, me, deals);
+  const { faults, parsed } = checkDeals(params, me, deals);
   if (faults.length > 0) throw new DkgFaultError(faults);
   const ordered = [...deals].sort((a, b) => a.dealer - b.dealer);
   const secretShares: bigint[] = [];
@@ -209,12 +215,12 @@ export function finalizeDkg(params: DkgParams, me: number, deals: readonly Recei
     let x = 0n;
     for (const d of ordered) x = mod(x + d.shares[v]!);
     if (x === 0n) throw new Error(`validator ${v}: aggregated secret share is zero; rerun the DKG`);
-    const groupCommitments = sumCommitments(ordered.map((d) => d.commitments[v]!));
-    const shares = publicSharesFromCommitments(groupCommitments, params.n);
+    const group = CommitmentVector.sum(ordered.map((d) => parsed.get(d.dealer)![v]!));
+    const shares = group.publicShares(params.n);
     // Our own share must match our public share: a last guard against arithmetic bugs.
     if (!Buffer.from(publicKeyOf(x)).equals(shares[me - 1]!)) throw new Error(`validator ${v}: secret share does not match public share`);
     secretShares.push(x);
-    groupPublicKeys.push(groupCommitments[0]!);
+    groupPublicKeys.push(group.bytes[0]!);
     publicShares.push(shares);
   }
   return { index: me, secretShares, groupPublicKeys, publicShares };
