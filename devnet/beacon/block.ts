@@ -15,7 +15,7 @@ import type { EpochCache } from './committees.ts';
 import { baseReward, baseRewardPerIncrement } from './epoch.ts';
 import { SPEC } from './params.ts';
 import { isqrt, sha256, uint64Le } from './shuffle.ts';
-import { computeSigningRoot, computeSigningRootFromRoot } from './signing.ts';
+import { computeSigningRoot, computeSigningRootFromObjectRoot as computeSigningRootFromRoot } from '../../common/eth2/signing.ts';
 import {
   FLAG_WEIGHTS, TIMELY_HEAD, TIMELY_SOURCE, TIMELY_TARGET, computeExitEpochAndUpdateChurn, currentEpoch, decreaseBalance,
   hasCompoundingCredential, hasExecutionCredential, increaseBalance, initiateValidatorExit, isActive, maxEffectiveBalance,

@@ -17,7 +17,7 @@ import { processEpoch, type EpochRewards } from './epoch.ts';
 import { interopSecretKeyBytes } from './interop.ts';
 import { parseBeaconOptions, SPEC, type BeaconOptions, type BeaconOptionsInput } from './params.ts';
 import { sha256 } from './shuffle.ts';
-import { computeSigningRoot, computeSigningRootFromRoot } from './signing.ts';
+import { computeSigningRoot, computeSigningRootFromObjectRoot as computeSigningRootFromRoot } from '../../common/eth2/signing.ts';
 import { currentEpoch, type BeaconState, type Checkpoint, type Ctx, type Validator } from './state.ts';
 import { Operations } from './operations.ts';
 

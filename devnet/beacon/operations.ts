@@ -13,7 +13,7 @@ import type { BeaconChain } from './chain.ts';
 import { SPEC } from './params.ts';
 import { AttestationPool, Slasher } from './pool.ts';
 import { isAggregator } from './shuffle.ts';
-import { computeSigningRoot, computeSigningRootFromRoot } from './signing.ts';
+import { computeSigningRoot, computeSigningRootFromObjectRoot as computeSigningRootFromRoot } from '../../common/eth2/signing.ts';
 
 interface SyncSlot {
   root: string;

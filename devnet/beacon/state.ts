@@ -6,11 +6,9 @@
  * Validator records are treated as immutable: every change replaces the object, so snapshots of the registry are a
  * cheap array copy (copy-on-write), which keeps historical states for the API affordable.
  */
-import { DOMAIN_DEPOSIT } from '@lodestar/params';
-import { ssz } from '@lodestar/types';
 import { bytesToHex } from 'viem';
 import { SPEC, type BeaconOptions } from './params.ts';
-import { computeDomain, computeSigningRoot } from './signing.ts';
+import { depositMessageSigningRoot } from '../../common/eth2/signing.ts';
 import { verifySignature } from './bls.ts';
 
 export interface Validator {
@@ -200,8 +198,7 @@ export function pendingBalanceToWithdraw(s: BeaconState, i: number): number {
 
 /** The deposit signing root (domain: DOMAIN_DEPOSIT, GENESIS_FORK_VERSION, zero genesis validators root). */
 export function depositSigningRoot(genesisForkVersion: Uint8Array, pubkey: Uint8Array, withdrawalCredentials: Uint8Array, amount: number): Uint8Array {
-  const domain = computeDomain(DOMAIN_DEPOSIT, genesisForkVersion, new Uint8Array(32));
-  return computeSigningRoot(ssz.phase0.DepositMessage, { pubkey, withdrawalCredentials, amount }, domain);
+  return depositMessageSigningRoot(genesisForkVersion, { pubkey, withdrawalCredentials, amount });
 }
 
 /** is_valid_deposit_signature: proof of possession over the DepositMessage. */
