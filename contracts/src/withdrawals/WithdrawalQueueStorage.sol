@@ -6,7 +6,8 @@ pragma solidity ^0.8.28;
 /// @dev Gas budget drives the layout (see WithdrawalGas.t.sol):
 ///      - a request writes ONE fresh slot (`Request`): the owner is a 31-bit holder index, not a 160-bit address,
 ///        so cumulative shares, cumulative ether, timestamp, owner and the claimed flag fit in 256 bits;
-///      - a request reads/writes only `RequestState` (slot 0) plus the holder's `Holder` slot;
+///      - a request reads/writes only `RequestState` (slot 0) plus the holder's `Holder` slot and the previous
+///        request (its cumulative sums);
 ///      - a claim reads/writes only `ClaimState` (slot 1) plus its request, the request before it (for the
 ///        cumulative deltas), its checkpoint and the caller's `Holder` slot.
 ///      Bounds of the packed types (all enforced with reverts, never truncation):
@@ -57,6 +58,7 @@ abstract contract WithdrawalQueueStorage {
         uint32 minRequestGwei;
         uint48 maxRequestGwei;
         bool paused;
+        uint32 holderCount; // holder indexes handed out (here because a first request writes this slot anyway)
     }
 
     /// @dev Everything a claim reads and writes in the queue's own state, in one slot.
@@ -71,8 +73,7 @@ abstract contract WithdrawalQueueStorage {
     struct Layout {
         RequestState req; // slot +0
         ClaimState claim; // slot +1
-        uint32 holderCount; // slot +2
-        uint32 runCount;
+        uint32 runCount; // slot +2
         uint32 firstUnfinalizedRun; // the run holding request lastFinalizedRequestId + 1
         mapping(uint256 requestId => Request) requests; // request 0 is the all-zero sentinel
         mapping(uint256 index => Checkpoint) checkpoints;
