@@ -303,9 +303,11 @@ contract HashConsensus is Initializable, UUPSUpgradeable, AccessControlUpgradeab
         _reevaluate($);
     }
 
-    /// @notice Changes the frame length. The current frame keeps its reference slot (it becomes the new frame 0:
-    ///         `initialEpoch` moves to its first epoch); its deadline moves with the new length. A report already
-    ///         delivered to the processor keeps the deadline it was delivered with.
+    /// @notice Changes the frame length. Frames of the new length start where the current frame started
+    ///         (`initialEpoch` moves to its first epoch). If the new length still covers the current epoch, the
+    ///         current frame keeps its reference slot and only its deadline moves; if it is shorter than the time
+    ///         already spent in the frame, a later frame of the new length becomes current (new reference slot,
+    ///         votes start afresh). A report already delivered to the processor keeps its delivered deadline.
     function setFrameConfig(uint256 epochsPerFrame) external onlyRole(MANAGE_FRAME_CONFIG_ROLE) {
         HashConsensusStorage storage $ = _storage();
         FrameConfig memory f = $.frame;
