@@ -51,13 +51,17 @@ library Predeploys {
         uint64 amountGwei
     ) internal pure returns (bytes32) {
         require(pubkey.length == 48 && withdrawalCredentials.length == 32 && signature.length == 96, "bad lengths");
-        bytes32 pubkeyRoot = sha256(abi.encodePacked(pubkey, bytes16(0)));
+        // SSZ chunks: pubkey = 2 chunks (48 bytes + 16 zero bytes), signature = 3 chunks (+ 1 zero chunk)
+        bytes32 pubkeyRoot = sha256(abi.encodePacked(_word(pubkey, 0), bytes16(_word(pubkey, 32)), bytes16(0)));
         bytes32 signatureRoot = sha256(
-            abi.encodePacked(sha256(_slice(signature, 0, 64)), sha256(abi.encodePacked(_slice(signature, 64, 96), bytes32(0))))
+            abi.encodePacked(
+                sha256(abi.encodePacked(_word(signature, 0), _word(signature, 32))),
+                sha256(abi.encodePacked(_word(signature, 64), bytes32(0)))
+            )
         );
         return sha256(
             abi.encodePacked(
-                sha256(abi.encodePacked(pubkeyRoot, withdrawalCredentials)),
+                sha256(abi.encodePacked(pubkeyRoot, _word(withdrawalCredentials, 0))),
                 sha256(abi.encodePacked(littleEndian64(amountGwei), bytes24(0), signatureRoot))
             )
         );
@@ -113,10 +117,12 @@ library Predeploys {
         return abi.decode(ret, (bytes32));
     }
 
-    function _slice(bytes memory data, uint256 from, uint256 to) private pure returns (bytes memory out) {
-        out = new bytes(to - from);
-        for (uint256 i = from; i < to; ++i) {
-            out[i - from] = data[i];
+    /// @dev The 32 bytes of `data` from `offset` (bytes past the end read as whatever follows in memory, so callers
+    ///      only read whole words inside `data` or truncate).
+    function _word(bytes memory data, uint256 offset) private pure returns (bytes32 w) {
+        require(offset < data.length, "offset out of range");
+        assembly ("memory-safe") {
+            w := mload(add(add(data, 0x20), offset))
         }
     }
 }
