@@ -308,6 +308,21 @@ contract DepositContractTest is PredeploysTest {
         }
     }
 
+    /// @dev A full-height check of get_deposit_root's "filled left subtree" path: with count = 2**32 - 1 every level
+    ///      hashes the stored branch on the left, so root = H(b31, H(b30, … H(b0, 0))) mixed with the count.
+    function testFuzz_depositRoot_allBranchesFilled(bytes32 seed) public {
+        bytes32 node = bytes32(0);
+        for (uint256 h = 0; h < 32; ++h) {
+            bytes32 b = keccak256(abi.encode(seed, h));
+            vm.store(address(dc), bytes32(h), b);
+            node = sha256(abi.encodePacked(b, node));
+        }
+        vm.store(address(dc), bytes32(DEPOSIT_COUNT_SLOT), bytes32(MAX_DEPOSIT_COUNT));
+        bytes32 expected = sha256(abi.encodePacked(node, Predeploys.littleEndian64(uint64(MAX_DEPOSIT_COUNT)), bytes24(0)));
+        vm.assertEq(dc.get_deposit_root(), expected);
+        vm.assertEq(dc.get_deposit_count(), hex"ffffffff00000000");
+    }
+
     function test_branchStorage_isTheCanonicalLayout() public {
         // after 3 deposits: branch[0] = leaf 2, branch[1] = H(leaf 0, leaf 1), count at slot 32
         for (uint256 i = 0; i < 3; ++i) {
