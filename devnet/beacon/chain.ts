@@ -88,6 +88,8 @@ export class BeaconChain {
   private interopParticipation: number;
   private readonly listeners: ((ev: ImportedBlockEvent) => void)[] = [];
   elHead: ElHead | null = null;
+  /** called with anything the chain had to work around (set by the node to its logger) */
+  onWarning: (msg: string) => void = () => {};
   pendingDepositRequests: electra.DepositRequest[] = [];
   pendingWithdrawalRequests: electra.WithdrawalRequest[] = [];
 
@@ -217,7 +219,7 @@ export class BeaconChain {
     if (slot < this.s.slot) return;
     this.processSlots(slot);
     const proposer = this.cache.proposer(this.s, slot);
-    if (this.interopActive(proposer) && !this.blockAtSlot(slot)) this.proposeAsInterop(slot, proposer);
+    if (this.interopActive(proposer) && !this.s.validators[proposer]!.slashed && !this.blockAtSlot(slot)) this.proposeAsInterop(slot, proposer);
   }
 
   /** One third into `slot`: interop attesters and sync committee members sign. */
@@ -317,7 +319,7 @@ export class BeaconChain {
       const root = computeSigningRoot(ssz.Epoch, this.epoch, this.cfg.getDomainAtFork(ForkName.electra, DOMAIN_RANDAO));
       if (!verify(this.s.validators[proposer]!.pubkey, root, randaoReveal)) throw new ChainError(400, `invalid randao_reveal for proposer ${proposer} of slot ${slot}`);
     }
-    const build = (withOps: boolean): electra.BeaconBlock => {
+    const build = (level: 0 | 1 | 2): electra.BeaconBlock => {
       const b = ssz.electra.BeaconBlock.defaultValue();
       b.slot = slot;
       b.proposerIndex = proposer;
@@ -326,7 +328,7 @@ export class BeaconChain {
       body.randaoReveal = randaoReveal;
       body.graffiti = graffiti;
       body.eth1Data = { depositRoot: new Uint8Array(32), depositCount: BigInt(this.s.depositRequestsStartIndex ?? 0), blockHash: this.elHead?.blockHash ?? new Uint8Array(32) };
-      if (withOps) this.ops.fillBlockBody(body, slot);
+      if (level < 2) this.ops.fillBlockBody(body, slot, level === 0);
       const pl = body.executionPayload;
       pl.prevRandao = this.s.randaoMixes.get(this.epoch) ?? this.s.genesisMix;
       pl.timestamp = this.s.genesisTime + Math.floor(slot * this.opts.slotTime);
@@ -343,15 +345,19 @@ export class BeaconChain {
       b.stateRoot = stateRootFor(b.parentRoot, slot, ssz.electra.BeaconBlockBody.hashTreeRoot(body));
       return b;
     };
-    let block = build(true);
-    try {
-      processBlock({ ...this.deps, s: cloneState(this.s) }, block, true);
-    } catch (e) {
-      // an operation went stale between pooling and packing: build without pooled operations
-      void e;
-      block = build(false);
-      processBlock({ ...this.deps, s: cloneState(this.s) }, block, true);
+    // level 0: everything pooled; 1: without slashings and exits; 2: no pooled operation. A pooled operation that
+    // went stale must never cost the chain its block.
+    for (const level of [0, 1] as const) {
+      const block = build(level);
+      try {
+        processBlock({ ...this.deps, s: cloneState(this.s) }, block, true);
+        return block;
+      } catch (e) {
+        this.onWarning(`block of slot ${slot} without ${level === 0 ? 'slashings/exits' : 'any pooled operation'}: ${(e as Error).message}`);
+      }
     }
+    const block = build(2);
+    processBlock({ ...this.deps, s: cloneState(this.s) }, block, true);
     return block;
   }
 

@@ -39,6 +39,7 @@ export class BeaconNode {
   constructor(readonly options: BeaconNodeOptions) {
     this.log = options.log ?? (() => {});
     this.chain = new BeaconChain(options);
+    this.chain.onWarning = (m) => this.log(`warning: ${m}`);
     this.el = options.elRpcUrl ? new ExecutionFollower(this.chain, { rpcUrl: options.elRpcUrl, depositContract: this.chain.opts.depositContractAddress as `0x${string}`, log: this.log }) : null;
     const h = createHandlers(this.chain);
     const cfg = this.chain.forkConfig;

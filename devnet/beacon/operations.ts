@@ -174,7 +174,7 @@ export class Operations {
   }
 
   /** Fills a block body's operations from the pools (only what the state transition will accept). */
-  fillBlockBody(body: electra.BeaconBlockBody, slot: number): void {
+  fillBlockBody(body: electra.BeaconBlockBody, slot: number, withSlashingsAndExits = true): void {
     const c = this.chain;
     const epoch = c.epochOf(slot);
     const slashable = (i: number) => {
@@ -194,6 +194,11 @@ export class Operations {
     });
     body.voluntaryExits = [...this.exits.values()].filter((ex) => voluntaryExitError(c.deps, ex, false) === null).slice(0, SPEC.MAX_VOLUNTARY_EXITS);
     body.syncAggregate = this.syncAggregate(slot);
+    if (!withSlashingsAndExits) {
+      body.proposerSlashings = [];
+      body.attesterSlashings = [];
+      body.voluntaryExits = [];
+    }
   }
 
   private syncAggregate(slot: number): altair.SyncAggregate {

@@ -190,10 +190,13 @@ export class Slasher {
           continue;
         }
         const double = old.target === d.target.epoch;
-        const surround = (old.source < d.source.epoch && d.target.epoch < old.target) || (d.source.epoch < old.source && old.target < d.target.epoch);
-        if ((double || surround) && !this.reported.has(vi)) {
+        const oldSurroundsNew = old.source < d.source.epoch && d.target.epoch < old.target;
+        const newSurroundsOld = d.source.epoch < old.source && old.target < d.target.epoch;
+        if ((double || oldSurroundsNew || newSurroundsOld) && !this.reported.has(vi)) {
           this.reported.add(vi);
-          found.push({ attestation1: indexedToBig(old.indexed), attestation2: indexedToBig(indexed) });
+          // is_slashable_attestation_data(data_1, data_2) wants attestation_1 to be the surrounding one
+          const [a1, a2] = newSurroundsOld ? [indexed, old.indexed] : [old.indexed, indexed];
+          found.push({ attestation1: indexedToBig(a1), attestation2: indexedToBig(a2) });
         }
       }
       if (!seenSame) list.push({ source: d.source.epoch, target: d.target.epoch, dataRoot, indexed });
