@@ -27,7 +27,9 @@ export interface NetworkFaults {
 }
 
 export interface NetworkStats {
+  /** Point-to-point sends (a broadcast to n-1 members counts n-1). */
   sent: number;
+  bytes: number;
   delivered: number;
   dropped: number;
   duplicated: number;
@@ -38,7 +40,7 @@ export type LinkFilter = (from: number, to: number, bytes: Uint8Array) => boolea
 
 export class MemoryNetwork {
   readonly n: number;
-  readonly stats: NetworkStats = { sent: 0, delivered: 0, dropped: 0, duplicated: 0 };
+  readonly stats: NetworkStats = { sent: 0, bytes: 0, delivered: 0, dropped: 0, duplicated: 0 };
   readonly #clock: Clock;
   readonly #rand: () => number;
   #faults: Required<NetworkFaults>;
@@ -113,6 +115,7 @@ export class MemoryNetwork {
 
   #send(from: number, to: number, bytes: Uint8Array): void {
     this.stats.sent++;
+    this.stats.bytes += bytes.byteLength;
     const f = this.#faults;
     if (!this.#connected(from, to) || (this.#filter && !this.#filter(from, to, bytes)) || this.#rand() < f.dropRate) {
       this.stats.dropped++;

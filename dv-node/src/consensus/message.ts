@@ -9,7 +9,7 @@
  * Wire format: UTF-8 JSON `{ v: 1, msg, justification: [msg...], value }` with 0x-hex byte fields. JSON keeps the
  * format debuggable and transport-agnostic; the signed digest does not depend on it.
  */
-import { keccak_256 } from '@noble/hashes/sha3.js';
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { fromHex, toHex } from './hex.ts';
 import type { Envelope, Hex, MsgType, QbftMessage, Signer, SignedQbftMessage, Verifier } from './types.ts';
@@ -26,7 +26,7 @@ export const MAX_VALUE_BYTES = 16 * 1024 * 1024;
 const TYPE_CODE: Record<MsgType, number> = { PRE_PREPARE: 1, PREPARE: 2, COMMIT: 3, ROUND_CHANGE: 4, DECIDED: 5 };
 const DOMAIN_BYTES = new TextEncoder().encode(QBFT_SIGNING_DOMAIN);
 
-/** keccak256 over the canonical binary form of the signed fields. */
+/** SHA-256 (native, the consensus layer's hash) over the canonical binary form of the signed fields. */
 export function messageDigest(m: QbftMessage): Uint8Array {
   const dutyType = new TextEncoder().encode(m.duty.type);
   const buf = new Uint8Array(DOMAIN_BYTES.length + 32 + 8 + 2 + dutyType.length + 1 + 4 + 4 + 33 + 4 + 33);
@@ -51,7 +51,7 @@ export function messageDigest(m: QbftMessage): Uint8Array {
   view.setUint32(o, m.preparedRound);
   o += 4;
   putOptionalHash(buf, o, m.preparedValueHash);
-  return keccak_256(buf);
+  return new Uint8Array(createHash('sha256').update(buf).digest());
 }
 
 function putOptionalHash(buf: Uint8Array, o: number, h: Hex | null): number {

@@ -92,7 +92,7 @@ export interface QbftMessage {
   /** Index of the sender in the cluster's ordered operator list. */
   readonly sender: number;
   readonly round: number;
-  /** keccak256 of the value; null for ROUND_CHANGE. */
+  /** SHA-256 of the value (see hashValue); null for ROUND_CHANGE. */
   readonly valueHash: Hex | null;
   /** ROUND_CHANGE only: last round this sender prepared in (0 = never). */
   readonly preparedRound: number;

@@ -1,13 +1,14 @@
 /**
- * Values decided by consensus are opaque bytes identified by their keccak256 hash. Duties whose data is a JSON
+ * Values decided by consensus are opaque bytes identified by their SHA-256 hash (native in Node, and the
+ * consensus layer's hash function). Duties whose data is a JSON
  * object use the canonical encoding below, so every node that fetched the same data derives the same bytes and hash.
  */
-import { keccak_256 } from '@noble/hashes/sha3.js';
+import { createHash } from 'node:crypto';
 import { toHex } from './hex.ts';
 import type { Hex } from './types.ts';
 
 export function hashValue(value: Uint8Array): Hex {
-  return toHex(keccak_256(value));
+  return toHex(createHash('sha256').update(value).digest());
 }
 
 /**
