@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { mnemonicToAccount } from 'viem/accounts';
 
 export interface Anvil {
   rpcUrl: string;
@@ -64,4 +65,14 @@ export async function startAnvil(params: StartAnvilParameters = {}): Promise<Anv
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** anvil's default mnemonic: its well-known, pre-funded development accounts (never use on a real network). */
+export const ANVIL_MNEMONIC = 'test test test test test test test test test test test junk';
+
+/** The private key of anvil's development account `index` (0..9 are funded with 10,000 ETH). */
+export function anvilPrivateKey(index: number): `0x${string}` {
+  const key = mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex: index }).getHdKey().privateKey;
+  if (!key) throw new Error(`could not derive anvil account ${index}`);
+  return `0x${Buffer.from(key).toString('hex')}`;
 }
