@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
-import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/access/AccessControlUpgradeable.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
+import {ShoalUpgradeable} from "../base/ShoalUpgradeable.sol";
 import {IReportProcessor, IConsensusContract} from "../interfaces/IReportProcessor.sol";
 
 /// @title BaseOracle
@@ -28,9 +27,10 @@ import {IReportProcessor, IConsensusContract} from "../interfaces/IReportProcess
 /// WHAT IT TRUSTS: the consensus contract (set by `MANAGE_CONSENSUS_CONTRACT_ROLE`) to deliver only quorum-backed
 /// hashes for its current frame, and for the member list, chain timing and consensus version.
 ///
-/// UPGRADES: this contract is abstract and carries no upgrade logic; the concrete oracle chooses it (UUPS) and
-/// initialises AccessControl. Its state lives in an ERC-7201 namespace, so it can sit under any upgradeable base.
-abstract contract BaseOracle is Initializable, AccessControlUpgradeable, IReportProcessor {
+/// UPGRADES: UUPS through `ShoalUpgradeable` (DEFAULT_ADMIN_ROLE authorises); the contract version checked on
+/// submitted data is the initializer version, so an upgrade with `reinitializer(n)` makes clients move to n.
+/// Its state lives in the ERC-7201 namespace below; the derived oracle adds its own namespace.
+abstract contract BaseOracle is ShoalUpgradeable, IReportProcessor {
     /// @notice May point the oracle at another consensus contract.
     bytes32 public constant MANAGE_CONSENSUS_CONTRACT_ROLE = keccak256("MANAGE_CONSENSUS_CONTRACT_ROLE");
 
@@ -68,7 +68,6 @@ abstract contract BaseOracle is Initializable, AccessControlUpgradeable, IReport
     /// @notice The consensus report of `refSlot` was never processed and has been replaced by a later frame's.
     event ProcessingMissed(uint256 indexed refSlot);
 
-    error ZeroAddress(string what);
     error OnlyConsensusContract(address caller);
     error NotAMember(address account);
     error NoConsensusReport();
@@ -84,8 +83,10 @@ abstract contract BaseOracle is Initializable, AccessControlUpgradeable, IReport
     // Initialisation and administration
     // ---------------------------------------------------------------------------------------------------------------
 
-    /// @dev Call from the derived oracle's initializer (after `__AccessControl_init`).
-    function __BaseOracle_init(address consensusContract) internal onlyInitializing {
+    /// @dev Call from the derived oracle's initializer: sets the admin (DEFAULT_ADMIN_ROLE) and the consensus
+    ///      contract.
+    function __BaseOracle_init(address admin, address consensusContract) internal onlyInitializing {
+        __ShoalUpgradeable_init(admin);
         _setConsensusContract(consensusContract);
     }
 

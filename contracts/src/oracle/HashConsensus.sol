@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
-import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
-import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/access/AccessControlUpgradeable.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
+import {ShoalUpgradeable} from "../base/ShoalUpgradeable.sol";
 import {IReportProcessor, IConsensusContract} from "../interfaces/IReportProcessor.sol";
 
 /// @title HashConsensus
@@ -39,13 +37,15 @@ import {IReportProcessor, IConsensusContract} from "../interfaces/IReportProcess
 ///  5. A consensus is never delivered for a frame other than the current one: an unprocessed consensus of a past
 ///     frame simply stays with the processor, which checks the deadline itself.
 ///
+/// UPGRADES: UUPS through `ShoalUpgradeable` (DEFAULT_ADMIN_ROLE authorises).
+///
 /// WHAT IT TRUSTS: the admin roles (members, quorum, frame config, processor, consensus version) and the report
 /// processor (a trusted contract set by `MANAGE_REPORT_PROCESSOR_ROLE`, called at the end of a vote).
 ///
 /// GAS. A vote is O(1): no loop over members or variants. Per member one slot packs (index, last ref slot) and one
 /// holds the last hash; per frame, support is counted incrementally in `support[refSlot][hash]`. Only admin
 /// operations (membership, quorum) walk the members to re-evaluate the current frame.
-contract HashConsensus is Initializable, UUPSUpgradeable, AccessControlUpgradeable, IConsensusContract {
+contract HashConsensus is ShoalUpgradeable, IConsensusContract {
     // ---------------------------------------------------------------------------------------------------------------
     // Roles
     // ---------------------------------------------------------------------------------------------------------------
@@ -131,7 +131,6 @@ contract HashConsensus is Initializable, UUPSUpgradeable, AccessControlUpgradeab
     event ConsensusReached(uint256 indexed refSlot, bytes32 report, uint256 support);
     event ConsensusLost(uint256 indexed refSlot);
 
-    error ZeroAddress(string what);
     error InvalidConfig(string field, uint256 value);
     error NotAMember(address account);
     error AlreadyMember(address account);
@@ -149,11 +148,6 @@ contract HashConsensus is Initializable, UUPSUpgradeable, AccessControlUpgradeab
     // ---------------------------------------------------------------------------------------------------------------
     // Initialisation and upgrades
     // ---------------------------------------------------------------------------------------------------------------
-
-    /// @custom:oz-upgrades-unsafe-allow constructor
-    constructor() {
-        _disableInitializers();
-    }
 
     /// @notice Sets up the committee (with no members) and its frames.
     /// @param admin Holder of `DEFAULT_ADMIN_ROLE` (grants roles, authorises upgrades).
@@ -176,9 +170,7 @@ contract HashConsensus is Initializable, UUPSUpgradeable, AccessControlUpgradeab
         address reportProcessor,
         uint256 consensusVersion
     ) external initializer {
-        if (admin == address(0)) revert ZeroAddress("admin");
-        __AccessControl_init();
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        __ShoalUpgradeable_init(admin);
 
         if (secondsPerSlot == 0 || secondsPerSlot > type(uint32).max) revert InvalidConfig("secondsPerSlot", secondsPerSlot);
         if (slotsPerEpoch == 0 || slotsPerEpoch > type(uint32).max) revert InvalidConfig("slotsPerEpoch", slotsPerEpoch);
@@ -195,14 +187,6 @@ contract HashConsensus is Initializable, UUPSUpgradeable, AccessControlUpgradeab
             $.committee.reportProcessor = reportProcessor;
             emit ReportProcessorSet(reportProcessor, address(0));
         }
-    }
-
-    /// @dev Upgrades are authorised by the admin role.
-    function _authorizeUpgrade(address) internal view override onlyRole(DEFAULT_ADMIN_ROLE) {}
-
-    /// @notice Version of the implementation behind the proxy (bumped by `reinitializer` in upgrades).
-    function getContractVersion() external view returns (uint64) {
-        return _getInitializedVersion();
     }
 
     // ---------------------------------------------------------------------------------------------------------------

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
-import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
-import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/access/AccessControlUpgradeable.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+
+import {ShoalUpgradeable} from "../base/ShoalUpgradeable.sol";
 
 /// @title SanityChecker
 /// @notice Bounds what one oracle report may do to the protocol. Even a quorum of the committee (colluding, buggy
@@ -14,6 +13,8 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 /// WHAT IT PROMISES: every check is `view` (reads only its own limits), reverts with an error that names the limit,
 /// the offending value and the allowed value, and compares by cross-multiplication (no rounding in the decision: a
 /// value exactly at the limit passes, one unit more reverts).
+///
+/// UPGRADES: UUPS through `ShoalUpgradeable` (DEFAULT_ADMIN_ROLE authorises).
 ///
 /// WHAT IT TRUSTS: the caller (the AccountingOracle) to pass the pool's own pre-report figures; the limit managers.
 ///
@@ -28,7 +29,7 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 ///                                                             -> unexplained drop limit
 ///     rebase = (actual - expected) + elRewardsVaultBalance, if > 0, relative to preTotalPooledEther
 ///                                                          -> positive rebase limit
-contract SanityChecker is Initializable, UUPSUpgradeable, AccessControlUpgradeable {
+contract SanityChecker is ShoalUpgradeable {
     // ---------------------------------------------------------------------------------------------------------------
     // Constants
     // ---------------------------------------------------------------------------------------------------------------
@@ -154,7 +155,6 @@ contract SanityChecker is Initializable, UUPSUpgradeable, AccessControlUpgradeab
 
     event LimitSet(Limit indexed limit, uint256 value);
 
-    error ZeroAddress(string what);
     error LimitOutOfRange(Limit limit, uint256 value, uint256 maxValue);
     error AnnualBeaconBalanceGrowthTooHigh(uint256 annualGrowthBP, uint256 maxAnnualGrowthBP);
     error PositiveRebaseTooHigh(uint256 rebase, uint256 maxRebase);
@@ -171,25 +171,10 @@ contract SanityChecker is Initializable, UUPSUpgradeable, AccessControlUpgradeab
     // Initialisation and upgrades
     // ---------------------------------------------------------------------------------------------------------------
 
-    /// @custom:oz-upgrades-unsafe-allow constructor
-    constructor() {
-        _disableInitializers();
-    }
-
     /// @notice Sets the admin and every limit.
     function initialize(address admin, Limits calldata limits) external initializer {
-        if (admin == address(0)) revert ZeroAddress("admin");
-        __AccessControl_init();
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        __ShoalUpgradeable_init(admin);
         _setAll(limits);
-    }
-
-    /// @dev Upgrades are authorised by the admin role.
-    function _authorizeUpgrade(address) internal view override onlyRole(DEFAULT_ADMIN_ROLE) {}
-
-    /// @notice Version of the implementation behind the proxy (bumped by `reinitializer` in upgrades).
-    function getContractVersion() external view returns (uint64) {
-        return _getInitializedVersion();
     }
 
     // ---------------------------------------------------------------------------------------------------------------

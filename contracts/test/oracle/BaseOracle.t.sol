@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {ShoalUpgradeable} from "../../src/base/ShoalUpgradeable.sol";
 import {BaseOracle} from "../../src/oracle/BaseOracle.sol";
 import {HashConsensus} from "../../src/oracle/HashConsensus.sol";
 import {OracleTestBase} from "./OracleTestBase.sol";
@@ -222,7 +223,7 @@ contract BaseOracleTest is OracleTestBase {
         vm.prank(admin);
         oracle.grantRole(role, stranger);
         vm.startPrank(stranger);
-        vm.expectRevert(abi.encodeWithSelector(BaseOracle.ZeroAddress.selector, "consensusContract"));
+        vm.expectRevert(abi.encodeWithSelector(ShoalUpgradeable.ZeroAddress.selector, "consensusContract"));
         oracle.setConsensusContract(address(0));
         HashConsensus other = deployConsensus(address(oracle));
         vm.expectEmit(address(oracle));

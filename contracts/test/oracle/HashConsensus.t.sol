@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {ShoalUpgradeable} from "../../src/base/ShoalUpgradeable.sol";
 import {ERC1967Proxy} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol";
 
 import {HashConsensus} from "../../src/oracle/HashConsensus.sol";
@@ -61,7 +62,7 @@ contract HashConsensusTest is OracleTestBase {
 
     function test_initialize_rejectsBadConfig() public {
         HashConsensus impl = new HashConsensus();
-        _expectInitRevert(impl, abi.encodeWithSelector(HashConsensus.ZeroAddress.selector, "admin"), address(0), 12, 32, 10, 4, 1);
+        _expectInitRevert(impl, abi.encodeWithSelector(ShoalUpgradeable.ZeroAddress.selector, "admin"), address(0), 12, 32, 10, 4, 1);
         _expectInitRevert(impl, _invalid("secondsPerSlot", 0), admin, 0, 32, 10, 4, 1);
         _expectInitRevert(impl, _invalid("slotsPerEpoch", 0), admin, 12, 0, 10, 4, 1);
         _expectInitRevert(impl, _invalid("initialEpoch", 0), admin, 12, 32, 0, 4, 1);
@@ -284,7 +285,7 @@ contract HashConsensusTest is OracleTestBase {
 
     function test_addMember_rejectsZeroDuplicateAndBadQuorum() public {
         vm.startPrank(admin);
-        vm.expectRevert(abi.encodeWithSelector(HashConsensus.ZeroAddress.selector, "member"));
+        vm.expectRevert(abi.encodeWithSelector(ShoalUpgradeable.ZeroAddress.selector, "member"));
         consensus.addMember(address(0), 4);
         vm.expectRevert(abi.encodeWithSelector(HashConsensus.AlreadyMember.selector, members[0]));
         consensus.addMember(members[0], 4);
@@ -481,7 +482,7 @@ contract HashConsensusTest is OracleTestBase {
         vm.assertEq(refSlot, refSlotOf(0));
 
         vm.prank(admin);
-        vm.expectRevert(abi.encodeWithSelector(HashConsensus.ZeroAddress.selector, "processor"));
+        vm.expectRevert(abi.encodeWithSelector(ShoalUpgradeable.ZeroAddress.selector, "processor"));
         fresh.setReportProcessor(address(0));
     }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {ShoalUpgradeable} from "../../src/base/ShoalUpgradeable.sol";
 import {ERC1967Proxy} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol";
 
 import {Test} from "../utils/Test.sol";
@@ -387,7 +388,7 @@ contract SanityCheckerTest is Test {
 
     function test_initialize_refusesZeroAdminAndReinit() public {
         SanityChecker impl = new SanityChecker();
-        vm.expectRevert(abi.encodeWithSelector(SanityChecker.ZeroAddress.selector, "admin"));
+        vm.expectRevert(abi.encodeWithSelector(ShoalUpgradeable.ZeroAddress.selector, "admin"));
         new ERC1967Proxy(address(impl), abi.encodeCall(SanityChecker.initialize, (address(0), _defaults())));
         vm.expectRevert(abi.encodeWithSignature("InvalidInitialization()"));
         checker.initialize(admin, _defaults());

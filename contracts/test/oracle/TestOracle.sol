@@ -1,15 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
-
 import {BaseOracle} from "../../src/oracle/BaseOracle.sol";
 import {HashConsensus} from "../../src/oracle/HashConsensus.sol";
 import {SanityChecker} from "../../src/oracle/SanityChecker.sol";
 
 /// @notice The smallest concrete oracle on top of `BaseOracle`: its report is a placeholder struct whose hash the
 ///         committee votes; processing stores it. Used to test BaseOracle's checks end to end with HashConsensus.
-contract TestOracle is BaseOracle, UUPSUpgradeable {
+contract TestOracle is BaseOracle {
     /// @dev The first two fields are what every real report carries (as the AccountingOracle's will).
     struct ReportData {
         uint256 consensusVersion;
@@ -30,15 +28,8 @@ contract TestOracle is BaseOracle, UUPSUpgradeable {
 
     event DataProcessed(uint256 indexed refSlot, uint256 beaconBalance, uint256 validators);
 
-    /// @custom:oz-upgrades-unsafe-allow constructor
-    constructor() {
-        _disableInitializers();
-    }
-
     function initialize(address admin, address consensus) external initializer {
-        __AccessControl_init();
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
-        __BaseOracle_init(consensus);
+        __BaseOracle_init(admin, consensus);
     }
 
     /// @notice Members submit the data a quorum voted the hash of.
@@ -49,12 +40,6 @@ contract TestOracle is BaseOracle, UUPSUpgradeable {
         processed = Processed(refSlot, data.beaconBalance, data.validators);
         emit DataProcessed(refSlot, data.beaconBalance, data.validators);
     }
-
-    function getContractVersion() external view returns (uint64) {
-        return _getInitializedVersion();
-    }
-
-    function _authorizeUpgrade(address) internal view override onlyRole(DEFAULT_ADMIN_ROLE) {}
 
     function _handleConsensusReport(bytes32, uint256, uint256) internal override {
         handledReports += 1;
