@@ -17,7 +17,7 @@
  */
 import { fromHex, toHex } from './hex.ts';
 import { highestPrepared, type JustifyContext, justifyDecided, justifyProposal, justifyRoundChange } from './justify.ts';
-import { encodeEnvelope, messageDigest, signMessage } from './message.ts';
+import { encodeEnvelope, isWellFormed, messageDigest, signMessage } from './message.ts';
 import { faultTolerance, leaderOf, quorumSize } from './quorum.ts';
 import { hashValue } from './value.ts';
 import type {
@@ -178,7 +178,7 @@ export class QbftInstance {
     if (!Number.isInteger(msg.sender) || msg.sender < 0 || msg.sender >= this.#o.n) return 'unknown-sender';
     if (msg.signature === '0x') return 'missing-signature';
     if (!Number.isInteger(msg.round) || msg.round < 1 || msg.round > this.#o.maxRound) return 'invalid-round';
-    if (!wellFormed(env)) return 'malformed';
+    if (!isWellFormed(env)) return 'malformed';
     const digest = messageDigest(msg);
     if (!this.#verify(msg, digest)) return 'bad-signature';
     if (env.value !== null) {
@@ -475,30 +475,4 @@ function bucket<V>(map: Map<number, Map<number, V>>, round: number): Map<number,
     map.set(round, b);
   }
   return b;
-}
-
-/** Per-type shape: which fields a message of each type must and must not carry. */
-function wellFormed(env: Envelope): boolean {
-  const { msg, justification, value } = env;
-  switch (msg.type) {
-    case 'PRE_PREPARE':
-    case 'DECIDED':
-      return msg.valueHash !== null && msg.preparedRound === 0 && msg.preparedValueHash === null && value !== null;
-    case 'PREPARE':
-    case 'COMMIT':
-      return (
-        msg.valueHash !== null &&
-        msg.preparedRound === 0 &&
-        msg.preparedValueHash === null &&
-        justification.length === 0 &&
-        value === null
-      );
-    case 'ROUND_CHANGE':
-      return (
-        msg.valueHash === null &&
-        msg.preparedRound < msg.round &&
-        (msg.preparedRound === 0) === (msg.preparedValueHash === null) &&
-        (msg.preparedRound === 0) === (value === null)
-      );
-  }
 }

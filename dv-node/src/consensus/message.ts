@@ -80,6 +80,32 @@ export function messageId(m: QbftMessage): Hex {
   return toHex(messageDigest(m));
 }
 
+/** Per-type shape: which fields a message of each type must and must not carry. */
+export function isWellFormed(env: Envelope): boolean {
+  const { msg, justification, value } = env;
+  switch (msg.type) {
+    case 'PRE_PREPARE':
+    case 'DECIDED':
+      return msg.valueHash !== null && msg.preparedRound === 0 && msg.preparedValueHash === null && value !== null;
+    case 'PREPARE':
+    case 'COMMIT':
+      return (
+        msg.valueHash !== null &&
+        msg.preparedRound === 0 &&
+        msg.preparedValueHash === null &&
+        justification.length === 0 &&
+        value === null
+      );
+    case 'ROUND_CHANGE':
+      return (
+        msg.valueHash === null &&
+        msg.preparedRound < msg.round &&
+        (msg.preparedRound === 0) === (msg.preparedValueHash === null) &&
+        (msg.preparedRound === 0) === (value === null)
+      );
+  }
+}
+
 // ---------------------------------------------------------------- wire encoding
 
 const hex = z.string().regex(/^0x(?:[0-9a-f]{2})*$/, 'expected lower-case even-length 0x hex') as unknown as z.ZodType<Hex>;

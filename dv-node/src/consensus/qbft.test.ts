@@ -223,6 +223,26 @@ describe('QBFT with secp256k1-signed messages', () => {
     sim.close();
   });
 
+  test('f+1 rule: a member that starts late jumps straight to the round its peers are in', async () => {
+    const duty = { slot: 550, type: 'attester' };
+    const down = leaderOf(duty, 1, 4);
+    const late = [0, 1, 2, 3].find((i) => i !== down && i !== leaderOf(duty, 2, 4))!;
+    // With the round-1 leader down and `late` absent, the other two cannot reach a quorum of 3 and keep changing
+    // round: rounds 1..3 take 750 + 1000 + 1250 ms, so from 3 s to 4.5 s they are in round 4, whose leader is up
+    // (leaders of four consecutive rounds are four different members).
+    const sim = new SimCluster({ n: 4, absent: [down] });
+    const startAt = 3_500;
+    const { decisions } = await sim.runDuty(duty, { startDelayOf: (i) => (i === late ? startAt : 0) });
+    const alive = [0, 1, 2, 3].filter((i) => i !== down);
+    const d = assertAgreement(decisions, alive);
+    assert.equal(d.round, 4);
+    const m = sim.metrics[late]!;
+    assert.ok((m.roundChanges.get('f+1') ?? 0) >= 1, 'the late member used the f+1 rule');
+    assert.equal(m.roundChanges.get('timeout') ?? 0, 0, 'it never had to wait out a round timer');
+    assert.ok(m.decisions[0]!.latencyMs < 1_000, `decided ${m.decisions[0]!.latencyMs} ms after starting`);
+    sim.close();
+  });
+
   test('a member cut off during round 1 decides later through a DECIDED certificate', async () => {
     const duty = { slot: 600, type: 'attester' };
     const cut = (leaderOf(duty, 1, 4) + 2) % 4;
