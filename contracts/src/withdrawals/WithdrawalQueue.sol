@@ -502,7 +502,8 @@ contract WithdrawalQueue is
         override(AccessControlUpgradeable, WithdrawalRequestNFT)
         returns (bool)
     {
-        return WithdrawalRequestNFT.supportsInterface(interfaceId) || super.supportsInterface(interfaceId);
+        return WithdrawalRequestNFT.supportsInterface(interfaceId)
+            || AccessControlUpgradeable.supportsInterface(interfaceId);
     }
 
     // ================================================================ internals

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IWithdrawalQueue} from "../../src/interfaces/IWithdrawalQueue.sol";
+import {WithdrawalQueueFixture} from "./WithdrawalQueueFixture.sol";
+
+/// @notice Fuzz of the request -> finalize -> claim arithmetic.
+contract WithdrawalQueueFuzzTest is WithdrawalQueueFixture {
+    uint256 internal constant MIN_RATE = 0.5e27;
+    uint256 internal constant MAX_RATE = 3e27;
+
+    function setUp() public {
+        setUpQueue();
+    }
+
+    /// @dev One request: the claim is exactly min(value at request, shares at finalization rate), both rounded
+    ///      down, so it never exceeds either cap and rounding never favours the claimer.
+    function testFuzz_claim_isMinOfBothCapsRoundedDown(uint256 shares, uint256 requestRate, uint256 finalRate)
+        public
+    {
+        requestRate = bound(requestRate, MIN_RATE, MAX_RATE);
+        finalRate = bound(finalRate, 1, MAX_RATE);
+        pushRate(requestRate);
+        uint256 minShares = (MIN_REQUEST * E27 + requestRate - 1) / requestRate;
+        shares = bound(shares, minShares, MAX_REQUEST * E27 / requestRate);
+        uint256 id = requestAs(alice, shares);
+        finalizeUpTo(id, finalRate);
+        vm.prank(alice);
+        queue.claimWithdrawal(id);
+        uint256 paid = alice.balance;
+        uint256 atRequest = shares * requestRate / E27;
+        uint256 atFinal = shares * finalRate / E27;
+        vm.assertEq(paid, atRequest < atFinal ? atRequest : atFinal);
+        vm.assertLe(paid * E27, shares * requestRate, "paid above the request-rate value");
+        vm.assertLe(paid * E27, shares * finalRate, "paid above the finalization-rate value");
+        vm.assertEq(queue.lockedEther(), address(queue).balance);
+    }
+
+    /// @dev Many requests over several runs, finalized in one or two checkpoints at random rates: every claim is
+    ///      within its caps, their sum never exceeds the ETH locked, and the leftover is dust (< 1 wei/request).
+    function testFuzz_claims_sumWithinLockedEther(uint256 seed, uint8 count, uint256 rateA, uint256 rateB, uint8 cut)
+        public
+    {
+        uint256 n = bound(count, 1, 24);
+        rateA = bound(rateA, MIN_RATE, MAX_RATE);
+        rateB = bound(rateB, MIN_RATE, MAX_RATE);
+        uint256[] memory shareOf = new uint256[](n + 1);
+        uint256[] memory rateOf = new uint256[](n + 1);
+        for (uint256 i = 1; i <= n; ++i) {
+            seed = uint256(keccak256(abi.encode(seed, i)));
+            if (seed % 3 == 0) pushRate(bound(seed >> 8, MIN_RATE, MAX_RATE)); // a report between requests
+            uint256 rate = queue.requestShareRate();
+            uint256 shares = bound(seed >> 100, (MIN_REQUEST * E27 + rate - 1) / rate, 50 ether);
+            shareOf[i] = shares;
+            rateOf[i] = rate;
+            requestAs(i % 2 == 0 ? alice : bob, shares);
+        }
+        uint256 mid = bound(cut, 1, n);
+        (uint256 lockA,) = finalizeUpTo(mid, rateA);
+        uint256 lockB;
+        if (mid < n) (lockB,) = finalizeUpTo(n, rateB);
+        vm.assertEq(queue.lockedEther(), lockA + lockB);
+        vm.assertEq(token.balanceOf(address(queue)), 0, "all shares burnt");
+
+        uint256 paidA;
+        uint256 paidB;
+        for (uint256 i = 1; i <= n; ++i) {
+            address owner = queue.ownerOf(i);
+            uint256 before = owner.balance;
+            vm.prank(owner);
+            queue.claimWithdrawal(i);
+            uint256 paid = owner.balance - before;
+            uint256 finalRate = i <= mid ? rateA : rateB;
+            vm.assertLe(paid * E27, shareOf[i] * rateOf[i], "above request cap");
+            vm.assertLe(paid * E27, shareOf[i] * finalRate, "above finalization cap");
+            if (i <= mid) paidA += paid;
+            else paidB += paid;
+        }
+        vm.assertLe(paidA, lockA, "checkpoint A overpaid");
+        vm.assertLe(paidB, lockB, "checkpoint B overpaid");
+        vm.assertLe(lockA + lockB - paidA - paidB, n, "more than 1 wei of dust per request");
+        vm.assertEq(queue.lockedEther(), address(queue).balance);
+    }
+
+    /// @dev Whatever the batches, prefinalize and finalize agree to the wei, and the batches from
+    ///      `calculateFinalizationBatches` never lock more than the budget; one more request would not fit.
+    function testFuzz_calculateFinalizationBatches_fitsBudget(uint256 seed, uint256 budget, uint256 finalRate)
+        public
+    {
+        finalRate = bound(finalRate, MIN_RATE, MAX_RATE);
+        for (uint256 i = 1; i <= 12; ++i) {
+            seed = uint256(keccak256(abi.encode(seed, i)));
+            if (seed % 2 == 0) pushRate(bound(seed >> 8, MIN_RATE, MAX_RATE));
+            requestAs(alice, bound(seed >> 100, 1 ether, 20 ether));
+        }
+        budget = bound(budget, 0, 300 ether);
+        (uint256[] memory batches, uint256 eth, uint256 shares) =
+            queue.calculateFinalizationBatches(finalRate, budget, block.timestamp);
+        vm.assertLe(eth, budget);
+        if (batches.length == 0) {
+            vm.assertEq(eth, 0);
+            (uint256 first,) = queue.prefinalize(ids(1), finalRate);
+            vm.assertGt(first, budget, "the first request would have fitted");
+            return;
+        }
+        (uint256 pre, uint256 preShares) = queue.prefinalize(batches, finalRate);
+        vm.assertEq(pre, eth);
+        vm.assertEq(preShares, shares);
+        uint256 last = batches[batches.length - 1];
+        if (last < 12) {
+            uint256[] memory extended = new uint256[](batches.length + 1);
+            for (uint256 i; i < batches.length; ++i) extended[i] = batches[i];
+            extended[batches.length] = last + 1; // a one-request batch is always one-sided
+            (uint256 more,) = queue.prefinalize(extended, finalRate);
+            vm.assertGt(more, budget, "one more request would have fitted");
+        }
+        uint256 burnt = queue.finalize{value: eth}(last, finalRate);
+        vm.assertEq(burnt, shares);
+    }
+}
