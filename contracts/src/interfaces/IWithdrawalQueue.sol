@@ -79,7 +79,9 @@ interface IWithdrawalQueue {
     error RequestTooLarge(uint256 shares, uint256 etherAmount, uint256 maxRequestEther);
     error InvalidRequestLimits(uint256 minRequestEther, uint256 maxRequestEther);
     error InvalidShareRate(uint256 shareRate);
-    error InvalidFinalizationTarget(uint256 lastRequestIdToFinalize, uint256 lastFinalizedRequestId, uint256 lastRequestId);
+    error InvalidFinalizationTarget(
+        uint256 lastRequestIdToFinalize, uint256 lastFinalizedRequestId, uint256 lastRequestId
+    );
     error EtherToLockMismatch(uint256 sent, uint256 required);
     error EmptyBatches();
     error BatchesNotSorted(uint256 batchIndex, uint256 batchEnd, uint256 previousEnd);
@@ -100,9 +102,7 @@ interface IWithdrawalQueue {
     /// @notice Locks `shares[i]` dvETH shares of the caller per request and mints one request NFT each to `owner`
     ///         (the caller when `owner` is zero). Needs a dvETH allowance to the queue of their sum.
     /// @return requestIds The new request ids, in order.
-    function requestWithdrawals(uint256[] calldata shares, address owner)
-        external
-        returns (uint256[] memory requestIds);
+    function requestWithdrawals(uint256[] calldata shares, address owner) external returns (uint256[] memory requestIds);
 
     /// @notice As `requestWithdrawals`, first applying an ERC-2612 dvETH permit (caller -> queue). A permit that
     ///         fails (e.g. front-run) is ignored; the transfer then needs an existing allowance.
@@ -146,8 +146,7 @@ interface IWithdrawalQueue {
     function claimWithdrawals(uint256[] calldata requestIds, uint256[] calldata hints) external;
 
     /// @notice As `claimWithdrawals`, paying `recipient`.
-    function claimWithdrawalsTo(uint256[] calldata requestIds, uint256[] calldata hints, address recipient)
-        external;
+    function claimWithdrawalsTo(uint256[] calldata requestIds, uint256[] calldata hints, address recipient) external;
 
     /// @notice Claims one finalized request the caller owns, finding its checkpoint on-chain (O(log n)).
     function claimWithdrawal(uint256 requestId) external;

@@ -115,9 +115,9 @@ contract WithdrawalQueue is
     {
         // A permit can be front-run (its signature is public once in the mempool): then it reverts here but the
         // allowance exists anyway, so failure is ignored and `transferFrom` is the real check.
-        try IERC20Permit(address(POOL)).permit(
-            msg.sender, address(this), permit.value, permit.deadline, permit.v, permit.r, permit.s
-        ) {} catch {}
+        try IERC20Permit(address(POOL))
+            .permit(msg.sender, address(this), permit.value, permit.deadline, permit.v, permit.r, permit.s) {}
+            catch {}
         return _request(shares, owner);
     }
 
@@ -313,10 +313,7 @@ contract WithdrawalQueue is
     ///        requests that cost more to finalize and track than they are worth.
     /// @param maxRequestEther Wei, a multiple of 1 gwei, at most 2^48-1 gwei (~281,474 ETH); bounds how much one
     ///        request can take from a single finalization.
-    function setRequestLimits(uint256 minRequestEther, uint256 maxRequestEther)
-        external
-        onlyRole(LIMITS_MANAGER_ROLE)
-    {
+    function setRequestLimits(uint256 minRequestEther, uint256 maxRequestEther) external onlyRole(LIMITS_MANAGER_ROLE) {
         _setRequestLimits(minRequestEther, maxRequestEther);
     }
 
@@ -435,16 +432,17 @@ contract WithdrawalQueue is
     /// @inheritdoc IWithdrawalQueue
     function unfinalizedShares() external view returns (uint256) {
         Layout storage $ = _s();
-        return $.requests[$.req.lastRequestId].cumulativeShares
-            - $.requests[$.claim.lastFinalizedRequestId].cumulativeShares;
+        return
+            $.requests[$.req.lastRequestId].cumulativeShares
+                - $.requests[$.claim.lastFinalizedRequestId].cumulativeShares;
     }
 
     /// @inheritdoc IWithdrawalQueue
     /// @dev At request-time values: an upper bound of the ETH the unfinalized requests can ever claim.
     function unfinalizedEther() external view returns (uint256) {
         Layout storage $ = _s();
-        return $.requests[$.req.lastRequestId].cumulativeEther
-            - $.requests[$.claim.lastFinalizedRequestId].cumulativeEther;
+        return
+            $.requests[$.req.lastRequestId].cumulativeEther - $.requests[$.claim.lastFinalizedRequestId].cumulativeEther;
     }
 
     /// @inheritdoc IWithdrawalQueue

@@ -105,9 +105,13 @@ contract WithdrawalGasTest is WithdrawalQueueFixture {
     function test_gas_claim_batchOfTenPerRequest() public {
         uint256[] memory reqs = new uint256[](10);
         uint256[] memory hints = new uint256[](10);
-        for (uint256 i; i < 10; ++i) reqs[i] = requestAs(carol, SHARES);
+        for (uint256 i; i < 10; ++i) {
+            reqs[i] = requestAs(carol, SHARES);
+        }
         finalizeUpTo(reqs[9], E27);
-        for (uint256 i; i < 10; ++i) hints[i] = 2;
+        for (uint256 i; i < 10; ++i) {
+            hints[i] = 2;
+        }
         uint256 g = measureCold(carol, abi.encodeCall(queue.claimWithdrawals, (reqs, hints)));
         emit GasMeasured("claim batch of 10, per request", g / 10);
         vm.assertLe(g / 10, 15_000, "batched claim ceiling");
@@ -117,7 +121,9 @@ contract WithdrawalGasTest is WithdrawalQueueFixture {
     function test_gas_claim_findsHintAmong64Checkpoints() public {
         uint256 first = requestAs(carol, SHARES);
         finalizeUpTo(first, E27);
-        for (uint256 i; i < 63; ++i) finalizeUpTo(requestAs(bob, SHARES), E27);
+        for (uint256 i; i < 63; ++i) {
+            finalizeUpTo(requestAs(bob, SHARES), E27);
+        }
         uint256 g = measureCold(carol, abi.encodeCall(queue.claimWithdrawal, (first)));
         emit GasMeasured("claimWithdrawal (hint found on-chain, 64 checkpoints)", g);
         vm.assertLe(g, 71_000, "claim-with-search ceiling");
@@ -126,7 +132,9 @@ contract WithdrawalGasTest is WithdrawalQueueFixture {
     /// @dev Builds `n` requests worth 1 dvETH each.
     function amounts(uint256 n) internal pure returns (uint256[] memory a) {
         a = new uint256[](n);
-        for (uint256 i; i < n; ++i) a[i] = SHARES;
+        for (uint256 i; i < n; ++i) {
+            a[i] = SHARES;
+        }
     }
 
     function permit(uint256 pk, address owner, uint256 value)
@@ -179,7 +187,9 @@ contract WithdrawalGasTest is WithdrawalQueueFixture {
     /// @dev EIP-2028 calldata gas, raised to the EIP-7623 floor when that is higher (only for tiny executions).
     function calldataGas(bytes memory data) internal pure returns (uint256) {
         uint256 tokens;
-        for (uint256 i; i < data.length; ++i) tokens += data[i] == 0 ? 1 : 4;
+        for (uint256 i; i < data.length; ++i) {
+            tokens += data[i] == 0 ? 1 : 4;
+        }
         return tokens * 4;
     }
 }

@@ -212,9 +212,7 @@ contract WithdrawalQueueTest is WithdrawalQueueFixture {
 
     function test_notifyShareRate_onlyFinalizeRole() public {
         vm.expectRevert(
-            abi.encodeWithSelector(
-                IAccessControl.AccessControlUnauthorizedAccount.selector, bob, queue.FINALIZE_ROLE()
-            )
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, bob, queue.FINALIZE_ROLE())
         );
         vm.prank(bob);
         queue.notifyShareRate(2e27);
@@ -376,7 +374,8 @@ contract WithdrawalQueueTest is WithdrawalQueueFixture {
         pushRate(1.3e27);
         requestAs(alice, 1 ether); // run 3 @1.3
         // at 1.1: nominal, discounted, nominal, discounted -> four batches
-        (uint256[] memory batches, uint256 eth,) = queue.calculateFinalizationBatches(1.1e27, 100 ether, block.timestamp);
+        (uint256[] memory batches, uint256 eth,) =
+            queue.calculateFinalizationBatches(1.1e27, 100 ether, block.timestamp);
         vm.assertEq(batches.length, 4);
         vm.assertEq(eth, 1 ether + 1.1 ether + 1.05 ether + 1.1 ether);
         (uint256 pre,) = queue.prefinalize(batches, 1.1e27);
@@ -515,7 +514,9 @@ contract WithdrawalQueueTest is WithdrawalQueueFixture {
         vm.prank(alice);
         queue.transferFrom(alice, address(attacker), id);
         finalizeUpTo(id, E27);
-        vm.expectRevert(abi.encodeWithSelector(IWithdrawalQueue.EtherTransferFailed.selector, address(attacker), 1 ether));
+        vm.expectRevert(
+            abi.encodeWithSelector(IWithdrawalQueue.EtherTransferFailed.selector, address(attacker), 1 ether)
+        );
         attacker.claim(id);
         vm.assertFalse(status(id).isClaimed);
         vm.assertEq(queue.lockedEther(), 1 ether);
@@ -527,7 +528,9 @@ contract WithdrawalQueueTest is WithdrawalQueueFixture {
         vm.prank(alice);
         queue.transferFrom(alice, address(refuser), id);
         finalizeUpTo(id, E27);
-        vm.expectRevert(abi.encodeWithSelector(IWithdrawalQueue.EtherTransferFailed.selector, address(refuser), 1 ether));
+        vm.expectRevert(
+            abi.encodeWithSelector(IWithdrawalQueue.EtherTransferFailed.selector, address(refuser), 1 ether)
+        );
         refuser.claim(queue, id);
     }
 
@@ -535,7 +538,9 @@ contract WithdrawalQueueTest is WithdrawalQueueFixture {
 
     function test_findCheckpointHints_binarySearch() public {
         uint256[] memory reqs = new uint256[](6);
-        for (uint256 i; i < 6; ++i) reqs[i] = requestAs(alice, 1 ether);
+        for (uint256 i; i < 6; ++i) {
+            reqs[i] = requestAs(alice, 1 ether);
+        }
         finalizeUpTo(2, E27); // cp 1: 1..2
         finalizeUpTo(3, E27); // cp 2: 3
         finalizeUpTo(5, E27); // cp 3: 4..5

@@ -32,14 +32,12 @@ abstract contract WithdrawalQueueFixture is Test {
         );
         implementation = new WithdrawalQueue(IStakingPool(address(token)));
         queue = WithdrawalQueue(
-            payable(
-                address(
+            payable(address(
                     new ERC1967Proxy(
                         address(implementation),
                         abi.encodeCall(WithdrawalQueue.initialize, (admin, E27, MIN_REQUEST, MAX_REQUEST))
                     )
-                )
-            )
+                ))
         );
         vm.startPrank(admin);
         queue.grantRole(queue.FINALIZE_ROLE(), address(this));
@@ -71,13 +69,16 @@ abstract contract WithdrawalQueueFixture is Test {
 
     /// @dev What the pool does in a report: batches from the view, prefinalize, finalize with the ETH, burn.
     function finalizeUpTo(uint256 lastId, uint256 rate) internal returns (uint256 eth, uint256 shares) {
-        (uint256[] memory batches,,) =
-            queue.calculateFinalizationBatches(rate, type(uint256).max, queue.getWithdrawalStatus(ids(lastId))[0].timestamp);
+        (uint256[] memory batches,,) = queue.calculateFinalizationBatches(
+            rate, type(uint256).max, queue.getWithdrawalStatus(ids(lastId))[0].timestamp
+        );
         // keep only the batches up to lastId (cut the last one at lastId)
         uint256 n;
         while (n < batches.length && batches[n] < lastId) ++n;
         uint256[] memory cut = new uint256[](n + 1);
-        for (uint256 i; i < n; ++i) cut[i] = batches[i];
+        for (uint256 i; i < n; ++i) {
+            cut[i] = batches[i];
+        }
         cut[n] = lastId;
         (eth, shares) = queue.prefinalize(cut, rate);
         uint256 burnt = queue.finalize{value: eth}(lastId, rate);

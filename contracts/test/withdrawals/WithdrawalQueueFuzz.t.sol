@@ -15,9 +15,7 @@ contract WithdrawalQueueFuzzTest is WithdrawalQueueFixture {
 
     /// @dev One request: the claim is exactly min(value at request, shares at finalization rate), both rounded
     ///      down, so it never exceeds either cap and rounding never favours the claimer.
-    function testFuzz_claim_isMinOfBothCapsRoundedDown(uint256 shares, uint256 requestRate, uint256 finalRate)
-        public
-    {
+    function testFuzz_claim_isMinOfBothCapsRoundedDown(uint256 shares, uint256 requestRate, uint256 finalRate) public {
         requestRate = bound(requestRate, MIN_RATE, MAX_RATE);
         finalRate = bound(finalRate, 1, MAX_RATE);
         pushRate(requestRate);
@@ -84,9 +82,7 @@ contract WithdrawalQueueFuzzTest is WithdrawalQueueFixture {
 
     /// @dev Whatever the batches, prefinalize and finalize agree to the wei, and the batches from
     ///      `calculateFinalizationBatches` never lock more than the budget; one more request would not fit.
-    function testFuzz_calculateFinalizationBatches_fitsBudget(uint256 seed, uint256 budget, uint256 finalRate)
-        public
-    {
+    function testFuzz_calculateFinalizationBatches_fitsBudget(uint256 seed, uint256 budget, uint256 finalRate) public {
         finalRate = bound(finalRate, MIN_RATE, MAX_RATE);
         for (uint256 i = 1; i <= 12; ++i) {
             seed = uint256(keccak256(abi.encode(seed, i)));
@@ -109,7 +105,9 @@ contract WithdrawalQueueFuzzTest is WithdrawalQueueFixture {
         uint256 last = batches[batches.length - 1];
         if (last < 12) {
             uint256[] memory extended = new uint256[](batches.length + 1);
-            for (uint256 i; i < batches.length; ++i) extended[i] = batches[i];
+            for (uint256 i; i < batches.length; ++i) {
+                extended[i] = batches[i];
+            }
             extended[batches.length] = last + 1; // a one-request batch is always one-sided
             (uint256 more,) = queue.prefinalize(extended, finalRate);
             vm.assertGt(more, budget, "one more request would have fitted");

@@ -27,7 +27,9 @@ contract WithdrawalQueueHandler {
     constructor(WithdrawalQueue q, TestShareToken t) payable {
         queue = q;
         token = t;
-        for (uint256 i; i < 5; ++i) actors.push(address(uint160(0x10000 + i)));
+        for (uint256 i; i < 5; ++i) {
+            actors.push(address(uint160(0x10000 + i)));
+        }
     }
 
     function request(uint256 actorSeed, uint256 sharesSeed, uint256 countSeed) external {
@@ -136,7 +138,9 @@ contract WithdrawalQueueInvariantTest is WithdrawalQueueFixture {
     function invariant_claimableWithinLockedWithinBalance() public view {
         uint256 lastFinalized = queue.lastFinalizedRequestId();
         uint256 claimable;
-        for (uint256 id = 1; id <= lastFinalized; ++id) claimable += queue.claimableEther(id);
+        for (uint256 id = 1; id <= lastFinalized; ++id) {
+            claimable += queue.claimableEther(id);
+        }
         vm.assertLe(claimable, queue.lockedEther(), "claimable above locked");
         vm.assertLe(queue.lockedEther(), address(queue).balance, "locked above balance");
     }
