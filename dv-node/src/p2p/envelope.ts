@@ -1,0 +1,97 @@
+/**
+ * The signed envelope every application message travels in, on every ClusterNetwork implementation.
+ *
+ *   frame  = version (1 byte, 0x01) ‖ cluster (32) ‖ sender (u16 BE) ‖ topic length (u8) ‖ topic (UTF-8)
+ *            ‖ payload length (u32 BE) ‖ payload ‖ signature (65: r ‖ s ‖ v)
+ *   digest = keccak256("shoal/p2p/v1" ‖ cluster ‖ sender ‖ topic length ‖ topic ‖ keccak256(payload))
+ *
+ * `cluster` is the cluster id (the definition hash during the DKG, the lock hash afterwards), so a message of one
+ * cluster never verifies in another; the signature is the sender's operator key (identity/), checked with the
+ * consensus component's Secp256k1Verifier against the cluster's ordered operator addresses.
+ */
+import { keccak_256 } from '@noble/hashes/sha3.js';
+import type { Signer, Verifier } from '../consensus/types.ts';
+import type { P2pDropReason } from './types.ts';
+
+export const ENVELOPE_VERSION = 1;
+const DOMAIN = new TextEncoder().encode('shoal/p2p/v1');
+const SIG = 65;
+const HEADER = 1 + 32 + 2 + 1;
+/** Topic names are short ASCII identifiers. */
+export const TOPIC_RE = /^[a-z0-9][a-z0-9/_.-]{0,63}$/;
+
+export interface Envelope {
+  cluster: Uint8Array;
+  sender: number;
+  topic: string;
+  payload: Uint8Array;
+}
+
+export class EnvelopeError extends Error {
+  override name = 'EnvelopeError';
+  constructor(readonly reason: P2pDropReason, message: string) {
+    super(message);
+  }
+}
+
+export function assertTopic(topic: string): void {
+  if (!TOPIC_RE.test(topic)) throw new TypeError(`topic must match ${TOPIC_RE}, got ${JSON.stringify(topic)}`);
+}
+
+function digestOf(cluster: Uint8Array, sender: number, topicBytes: Uint8Array, payload: Uint8Array): Uint8Array {
+  const h = keccak_256.create();
+  h.update(DOMAIN);
+  h.update(cluster);
+  h.update(Uint8Array.of(sender >> 8, sender & 0xff, topicBytes.length));
+  h.update(topicBytes);
+  h.update(keccak_256(payload));
+  return h.digest();
+}
+
+/** Encodes and signs. */
+export function sealEnvelope(e: Envelope, signer: Signer): Uint8Array {
+  if (e.cluster.length !== 32) throw new TypeError(`cluster id must be 32 bytes, got ${e.cluster.length}`);
+  if (!Number.isInteger(e.sender) || e.sender < 0 || e.sender > 0xffff) throw new RangeError(`sender index out of range: ${e.sender}`);
+  assertTopic(e.topic);
+  const topic = new TextEncoder().encode(e.topic);
+  const sig = signer.sign(digestOf(e.cluster, e.sender, topic, e.payload));
+  const out = new Uint8Array(HEADER + topic.length + 4 + e.payload.length + SIG);
+  const dv = new DataView(out.buffer);
+  let o = 0;
+  out[o++] = ENVELOPE_VERSION;
+  out.set(e.cluster, o);
+  o += 32;
+  dv.setUint16(o, e.sender);
+  o += 2;
+  out[o++] = topic.length;
+  out.set(topic, o);
+  o += topic.length;
+  dv.setUint32(o, e.payload.length);
+  o += 4;
+  out.set(e.payload, o);
+  o += e.payload.length;
+  out.set(sig, o);
+  return out;
+}
+
+/** Decodes and verifies; throws EnvelopeError with the drop reason. */
+export function openEnvelope(frame: Uint8Array, cluster: Uint8Array, verifier: Verifier, n: number): Envelope {
+  if (frame.length < HEADER + 4 + SIG || frame[0] !== ENVELOPE_VERSION) throw new EnvelopeError('malformed', 'short frame or unknown version');
+  const dv = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+  const c = frame.subarray(1, 33);
+  const sender = dv.getUint16(33);
+  const tlen = frame[35]!;
+  if (frame.length < HEADER + tlen + 4 + SIG) throw new EnvelopeError('malformed', 'truncated topic');
+  const topicBytes = frame.subarray(HEADER, HEADER + tlen);
+  const plen = dv.getUint32(HEADER + tlen);
+  const pstart = HEADER + tlen + 4;
+  if (frame.length !== pstart + plen + SIG) throw new EnvelopeError('malformed', 'payload length does not match the frame');
+  const topic = new TextDecoder().decode(topicBytes);
+  if (!TOPIC_RE.test(topic)) throw new EnvelopeError('malformed', 'bad topic');
+  if (!Buffer.from(c).equals(cluster)) throw new EnvelopeError('wrong-cluster', 'signed for another cluster');
+  if (sender >= n) throw new EnvelopeError('unknown-sender', `sender ${sender} is not in a cluster of ${n}`);
+  const payload = frame.subarray(pstart, pstart + plen);
+  const sig = frame.subarray(pstart + plen);
+  if (!verifier.verify(sender, digestOf(c, sender, topicBytes, payload), sig)) throw new EnvelopeError('bad-signature', `signature is not operator ${sender}'s`);
+  return { cluster: c, sender, topic, payload };
+}
