@@ -1,0 +1,166 @@
+/**
+ * Scheduler: learns the cluster's duties from the beacon node and triggers each at its offset in the slot:
+ *
+ *   slot start   randao + proposer (if one of ours proposes), prepare_aggregator (selection proofs)
+ *   1/3 slot     attester, sync_message
+ *   2/3 slot     aggregator
+ *
+ * Duties are fetched per epoch and fetched again whenever the beacon node reports another `dependent_root` for them
+ * (a re-org changed the shuffling's seed block): proposer and attester duties of the current epoch are asked for at
+ * every slot start (two small calls) and replaced if their dependent root moved. Validator indices are resolved from
+ * the cluster's pubkeys at every epoch, so validators activated later are picked up.
+ */
+import { hex } from './codec.ts';
+import type { AttesterDuty, BeaconClient, ProposerDuty, SyncDuty } from '../beacon/client.ts';
+import type { Duty, DutyDefinition, DutyHandler, DutyType, Hex, Scheduler } from './types.ts';
+
+export interface SlotSchedulerOptions {
+  beacon: BeaconClient;
+  /** The cluster's validators (group pubkeys, lower-case hex). */
+  pubkeys: readonly Hex[];
+  /** Duty fetch failed, dependent root changed, … */
+  onEvent?: (event: string, fields: Record<string, unknown>) => void;
+  /** Fractions of the slot at which duties fire (default Charon/spec: attest 1/3, aggregate 2/3). */
+  offsets?: Partial<Record<DutyType, number>>;
+}
+
+const DEFAULT_OFFSETS: Record<DutyType, number> = {
+  randao: 0,
+  proposer: 0,
+  prepare_aggregator: 0,
+  attester: 1 / 3,
+  sync_message: 1 / 3,
+  aggregator: 2 / 3,
+  exit: 0,
+};
+
+export class SlotScheduler implements Scheduler {
+  readonly #o: SlotSchedulerOptions;
+  readonly #offsets: Record<DutyType, number>;
+  readonly #handlers: DutyHandler[] = [];
+  readonly #timers = new Set<NodeJS.Timeout>();
+  #stopped = false;
+  #indices = new Map<number, Hex>();
+  #indicesEpoch = -1;
+  #attester = new Map<number, { root: string; duties: AttesterDuty[] }>();
+  #proposer = new Map<number, { root: string; duties: ProposerDuty[] }>();
+  #sync = new Map<number, SyncDuty[]>();
+
+  constructor(o: SlotSchedulerOptions) {
+    this.#o = o;
+    this.#offsets = { ...DEFAULT_OFFSETS, ...(o.offsets ?? {}) };
+  }
+
+  onDuty(handler: DutyHandler): void {
+    this.#handlers.push(handler);
+  }
+
+  async start(): Promise<void> {
+    const b = this.#o.beacon;
+    this.#arm(b.currentSlot() + 1);
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers.clear();
+  }
+
+  /** Duties known for an epoch (for the status view). */
+  known(epoch: number): { attester: number; proposer: number; sync: number } {
+    return {
+      attester: this.#attester.get(epoch)?.duties.length ?? 0,
+      proposer: this.#proposer.get(epoch)?.duties.length ?? 0,
+      sync: this.#sync.get(epoch)?.length ?? 0,
+    };
+  }
+
+  #at(ms: number, fn: () => void): void {
+    if (this.#stopped) return;
+    const t = setTimeout(() => {
+      this.#timers.delete(t);
+      if (!this.#stopped) fn();
+    }, Math.max(0, ms - Date.now()));
+    this.#timers.add(t);
+  }
+
+  #arm(slot: number): void {
+    this.#at(this.#o.beacon.slotStartMs(slot), () => {
+      this.#arm(slot + 1);
+      void this.#onSlot(slot);
+    });
+  }
+
+  #emit(duty: Duty, defs: DutyDefinition[]): void {
+    if (defs.length === 0) return;
+    const at = this.#o.beacon.slotStartMs(duty.slot) + this.#offsets[duty.type] * this.#o.beacon.chain.slotMs;
+    this.#at(at, () => {
+      for (const h of this.#handlers) h(duty, defs);
+    });
+  }
+
+  async #onSlot(slot: number): Promise<void> {
+    const b = this.#o.beacon;
+    const epoch = b.epochOf(slot);
+    try {
+      await this.#refresh(epoch);
+    } catch (e) {
+      this.#o.onEvent?.('duties_fetch_failed', { slot, epoch, error: (e as Error).message });
+    }
+    const prop = (this.#proposer.get(epoch)?.duties ?? []).filter((d) => d.slot === slot && this.#indices.has(d.validatorIndex));
+    const propDefs = prop.map((d) => ({ pubkey: hex(d.pubkey), validatorIndex: d.validatorIndex }));
+    this.#emit({ slot, type: 'randao' }, propDefs);
+    this.#emit({ slot, type: 'proposer' }, propDefs);
+    const att = (this.#attester.get(epoch)?.duties ?? []).filter((d) => d.slot === slot);
+    const attDefs: DutyDefinition[] = att.map((d) => ({
+      pubkey: hex(d.pubkey),
+      validatorIndex: d.validatorIndex,
+      committeeIndex: d.committeeIndex,
+      committeeLength: d.committeeLength,
+      committeesAtSlot: d.committeesAtSlot,
+      validatorCommitteeIndex: d.validatorCommitteeIndex,
+    }));
+    this.#emit({ slot, type: 'prepare_aggregator' }, attDefs);
+    this.#emit({ slot, type: 'attester' }, attDefs);
+    this.#emit({ slot, type: 'aggregator' }, attDefs);
+    const sync = this.#sync.get(epoch) ?? [];
+    this.#emit(
+      { slot, type: 'sync_message' },
+      sync.map((d) => ({ pubkey: hex(d.pubkey), validatorIndex: d.validatorIndex, syncCommitteeIndices: d.validatorSyncCommitteeIndices })),
+    );
+    for (const m of [this.#attester, this.#proposer, this.#sync] as Map<number, unknown>[]) {
+      for (const e of m.keys()) if (e < epoch - 1) m.delete(e);
+    }
+  }
+
+  async #refresh(epoch: number): Promise<void> {
+    const b = this.#o.beacon;
+    if (this.#indicesEpoch !== epoch) {
+      const vals = await b.validators([...this.#o.pubkeys]);
+      this.#indices = new Map(vals.filter((v) => v.status.startsWith('active')).map((v) => [v.index, hex(v.pubkey)]));
+      this.#indicesEpoch = epoch;
+      this.#o.onEvent?.('validators_resolved', { epoch, active: this.#indices.size, known: vals.length, cluster: this.#o.pubkeys.length });
+    }
+    const indices = [...this.#indices.keys()];
+    if (indices.length === 0) return;
+    const [att, prop] = await Promise.all([b.attesterDuties(epoch, indices), b.proposerDuties(epoch)]);
+    const oldAtt = this.#attester.get(epoch);
+    if (oldAtt !== undefined && oldAtt.root !== att.dependentRoot) {
+      this.#o.onEvent?.('dependent_root_changed', { epoch, kind: 'attester', old: oldAtt.root, new: att.dependentRoot });
+    }
+    this.#attester.set(epoch, { root: att.dependentRoot, duties: att.duties });
+    const oldProp = this.#proposer.get(epoch);
+    if (oldProp !== undefined && oldProp.root !== prop.dependentRoot) {
+      this.#o.onEvent?.('dependent_root_changed', { epoch, kind: 'proposer', old: oldProp.root, new: prop.dependentRoot });
+    }
+    this.#proposer.set(epoch, { root: prop.dependentRoot, duties: prop.duties });
+    if (!this.#sync.has(epoch)) {
+      try {
+        this.#sync.set(epoch, await b.syncDuties(epoch, indices));
+      } catch (e) {
+        this.#sync.set(epoch, []);
+        this.#o.onEvent?.('sync_duties_unavailable', { epoch, error: (e as Error).message });
+      }
+    }
+  }
+}
