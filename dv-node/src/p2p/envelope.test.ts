@@ -40,7 +40,7 @@ describe('signed envelopes (in-memory ClusterNetwork)', () => {
     hub.inject(0, forged, 1);
     // A genuine frame whose payload was altered in transit.
     const tampered = sealEnvelope({ cluster, sender: 1, topic: 't', payload: enc('pay 1') }, ids[1]!.signer);
-    tampered[tampered.length - 66] ^= 1;
+    tampered[tampered.length - 66]! ^= 1;
     hub.inject(0, tampered, 1);
     // Operator 2's genuine frame replayed over operator 1's connection.
     hub.inject(0, sealEnvelope({ cluster, sender: 2, topic: 't', payload: enc('y') }, ids[2]!.signer), 1);

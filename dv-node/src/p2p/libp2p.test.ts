@@ -65,7 +65,9 @@ describe('libp2p ClusterNetwork (4 nodes on loopback)', () => {
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
     });
-    closers.push(() => node.stop());
+    closers.push(async () => {
+      await node.stop();
+    });
     const target = multiaddr(nets[0]!.listenAddresses()[0]!);
     try {
       const conn = await node.dial(target);
