@@ -57,7 +57,8 @@ export class SlotScheduler implements Scheduler {
 
   async start(): Promise<void> {
     const b = this.#o.beacon;
-    this.#arm(b.currentSlot() + 1);
+    // before genesis the first slot to run is slot 0; afterwards the next slot (the current one is under way)
+    this.#arm(Date.now() < b.slotStartMs(0) ? 0 : b.currentSlot() + 1);
   }
 
   stop(): void {
