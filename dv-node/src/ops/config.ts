@@ -13,14 +13,14 @@ const multiaddr = z.string().regex(/^\/(ip4|ip6|dns|dns4|dns6)\/[^/]+\/tcp\/\d+(
 
 export const RunConfigSchema = z.object({
   /** The verified cluster lock (cluster-lock.json). */
-  lock: req('path to cluster-lock.json is required (--lock)'),
+  lock: req('path to cluster-lock.json is required'),
   /** The operator key: a hex private key file or an encrypted v3 keystore (then operatorKeyPassword or its file). */
-  operatorKey: req('path to the operator key file is required (--operator-key)'),
+  operatorKey: req('path to the operator key file is required'),
   operatorKeyPassword: z.string().optional(),
   /** Directory of this node's EIP-2335 share keystores (keystore-*.json, each with its password in keystore-*.txt). */
-  keysDir: req('the share keystore directory is required (--keys-dir)'),
+  keysDir: req('the share keystore directory is required'),
   /** Where the slashing-protection database and exit requests live. */
-  dataDir: req('a data directory is required (--data-dir)'),
+  dataDir: req('a data directory is required'),
   beaconUrl: z.url({ error: 'must be the http(s) URL of a beacon node, e.g. http://127.0.0.1:5052' }),
   /** libp2p listen address. */
   p2pListen: multiaddr.default('/ip4/0.0.0.0/tcp/9000'),
