@@ -380,10 +380,28 @@ class Libp2pNetwork implements Libp2pClusterNetwork {
     });
   }
 
-  async close(): Promise<void> {
+  /** Stops the node. Frames already handed to open streams get up to `flushMs` (default 2 s) to leave first. */
+  async close(flushMs = 2000): Promise<void> {
     if (this.#closed) return;
+    const deadline = Date.now() + flushMs;
+    const pending = () => this.#links.some((l) => l !== undefined && l.stream !== undefined && (l.writing || l.queue.length > 0));
+    while (pending() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     this.#closed = true;
     for (const link of this.#links) if (link?.timer) clearTimeout(link.timer);
+    await Promise.all(
+      this.#links.map(async (l) => {
+        if (l?.stream === undefined) return;
+        const stream = l.stream;
+        const timer = setTimeout(() => stream.abort(new Error('close timed out')), Math.max(1, deadline - Date.now()));
+        try {
+          await stream.close();
+        } catch {
+          // already gone
+        } finally {
+          clearTimeout(timer);
+        }
+      }),
+    );
     await this.#node.stop();
   }
 }
