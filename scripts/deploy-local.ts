@@ -33,7 +33,7 @@ try {
   const stakes: [number, string][] = [[6, '0.5'], [7, '3'], [8, '40']];
   for (const [index, amount] of stakes) {
     const account = privateKeyToAccount(anvilPrivateKey(index));
-    const wallet = createWalletClient({ account, transport: http(anvil.rpcUrl), chain: null });
+    const wallet = createWalletClient({ account, transport: http(anvil.rpcUrl) });
     const hash: Hex = await wallet.writeContract({
       address: pool,
       abi: stakingPoolAbi,

@@ -5,6 +5,10 @@ import {ShoalUpgradeable} from "./base/ShoalUpgradeable.sol";
 import {SharesToken} from "./token/SharesToken.sol";
 import {IStakingPool} from "./interfaces/IStakingPool.sol";
 import {IStakingRouter} from "./interfaces/IStakingRouter.sol";
+import {IWithdrawalQueue} from "./interfaces/IWithdrawalQueue.sol";
+import {SanityChecker} from "./oracle/SanityChecker.sol";
+import {WithdrawalVault} from "./vaults/WithdrawalVault.sol";
+import {ExecutionRewardsVault} from "./vaults/ExecutionRewardsVault.sol";
 import {StakeLimit, StakeLimitLib} from "./lib/StakeLimitLib.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
@@ -37,6 +41,11 @@ contract StakingPool is ShoalUpgradeable, SharesToken, IStakingPool {
     /// @notice Deposits buffered ETH to validators (the DepositSecurityModule).
     bytes32 public constant DEPOSIT_ROLE = keccak256("DEPOSIT_ROLE");
 
+    /// @notice Applies oracle reports (the AccountingOracle).
+    bytes32 public constant ORACLE_ROLE = keccak256("ORACLE_ROLE");
+    /// @notice Pays operator penalties (bond ETH) into the pool (the DVT module).
+    bytes32 public constant PENALTY_SOURCE_ROLE = keccak256("PENALTY_SOURCE_ROLE");
+
     /// @notice Size of one validator deposit (consensus specs: MAX_EFFECTIVE_BALANCE for 0x01 validators).
     uint256 public constant DEPOSIT_SIZE = 32 ether;
 
@@ -46,6 +55,9 @@ contract StakingPool is ShoalUpgradeable, SharesToken, IStakingPool {
 
     /// @notice Holder of the bootstrap shares: an address without a key.
     address public constant DEAD_SHARES_HOLDER = 0x000000000000000000000000000000000000dEaD;
+
+    /// @notice Precision of the router's fee shares (100 % = 1e20).
+    uint256 private constant FEE_PRECISION = 1e20;
 
     /// @notice Precision of `shareRate()` (ETH per share × 1e27), shared with the oracle and the queue.
     uint256 public constant SHARE_RATE_PRECISION = 1e27;
@@ -64,6 +76,23 @@ contract StakingPool is ShoalUpgradeable, SharesToken, IStakingPool {
         uint128 beaconBalance; // their total balance at the last report
         // slot 3+ — wiring.
         IStakingRouter router;
+        IWithdrawalQueue withdrawalQueue;
+        WithdrawalVault withdrawalVault;
+        ExecutionRewardsVault elRewardsVault;
+        SanityChecker sanityChecker;
+    }
+
+    /// @notice What the AccountingOracle hands over from a report that reached consensus.
+    struct OracleReport {
+        uint256 timeElapsed; // seconds since the previous report's reference slot
+        uint256 beaconValidators; // protocol validators ever seen on the beacon chain (never decreases)
+        uint256 beaconBalance; // their total balance at the reference slot (wei)
+        uint256 withdrawalVaultBalance; // to move from the WithdrawalVault (its balance at the reference block)
+        uint256 elRewardsVaultBalance; // at most this much from the ExecutionRewardsVault
+        uint256 slashedDelta; // validators newly slashed since the previous report
+        uint256 exitedDelta; // validators newly exited since the previous report
+        uint256[] withdrawalFinalizationBatches; // ends of request runs to finalize (empty: none)
+        uint256 simulatedShareRate; // the oracle's share rate after rewards, before finalization (1e27)
     }
 
     // keccak256(abi.encode(uint256(keccak256("shoal.storage.StakingPool")) - 1)) & ~bytes32(uint256(0xff))
@@ -87,6 +116,26 @@ contract StakingPool is ShoalUpgradeable, SharesToken, IStakingPool {
     event StakingLimitSet(uint256 maxStakeLimit, uint256 stakeLimitIncreasePerBlock);
     event StakingLimitRemoved();
     event RouterSet(address router);
+    event ProtocolContractsSet(address withdrawalQueue, address withdrawalVault, address elRewardsVault, address sanityChecker);
+    /// @notice A report moved the beacon-chain view.
+    event BeaconStatUpdated(uint256 beaconValidators, uint256 beaconBalance, uint256 appearedValidators);
+    /// @notice ETH pulled into the buffer from the vaults during a report.
+    event VaultsCollected(uint256 withdrawals, uint256 executionRewards);
+    /// @notice The share rate moved. Everything an integration needs to follow the rate and the APR.
+    event TokenRebased(
+        uint256 timeElapsed,
+        uint256 preTotalShares,
+        uint256 preTotalEther,
+        uint256 postTotalShares,
+        uint256 postTotalEther,
+        uint256 sharesMintedAsFees,
+        uint256 rewards
+    );
+    /// @notice Withdrawal requests up to `lastRequestId` were finalized: `etherLocked` left the pool for the
+    ///         queue and `sharesBurned` were burnt from it.
+    event WithdrawalsFinalized(uint256 lastRequestId, uint256 etherLocked, uint256 sharesBurned, uint256 shareRate);
+    event FeeSharesMinted(address indexed recipient, uint256 shares);
+    event PenaltyReceived(address indexed from, uint256 amount);
 
     // ------------------------------------------------------------------------------------------ errors
     error ZeroDeposit();
@@ -94,6 +143,10 @@ contract StakingPool is ShoalUpgradeable, SharesToken, IStakingPool {
     error NotEnoughBufferedEther(uint256 requested, uint256 available);
     error UnexpectedDepositCount(uint256 count);
     error AmountTooLarge(uint256 amount);
+    error UnexpectedSender(address sender);
+    error BeaconValidatorsDecreased(uint256 reported, uint256 previous);
+    error BeaconValidatorsAboveDeposited(uint256 reported, uint256 deposited);
+    error NotEnoughEtherToFinalize(uint256 required, uint256 available);
 
     // ------------------------------------------------------------------------------------------ setup
     /// @notice Initialises the proxy. Must be sent exactly `BOOTSTRAP_DEPOSIT` wei (see there).
@@ -214,6 +267,157 @@ contract StakingPool is ShoalUpgradeable, SharesToken, IStakingPool {
         emit RouterSet(router);
     }
 
+    /// @notice Connects the report path: queue, vaults and sanity checker. `DEFAULT_ADMIN_ROLE`.
+    function setProtocolContracts(address withdrawalQueue, address withdrawalVault, address elRewardsVault, address sanityChecker)
+        external
+        onlyRole(DEFAULT_ADMIN_ROLE)
+    {
+        if (withdrawalQueue == address(0)) revert ZeroAddress("withdrawalQueue");
+        if (withdrawalVault == address(0)) revert ZeroAddress("withdrawalVault");
+        if (elRewardsVault == address(0)) revert ZeroAddress("elRewardsVault");
+        if (sanityChecker == address(0)) revert ZeroAddress("sanityChecker");
+        PoolStorage storage $ = _pool();
+        $.withdrawalQueue = IWithdrawalQueue(withdrawalQueue);
+        $.withdrawalVault = WithdrawalVault(payable(withdrawalVault));
+        $.elRewardsVault = ExecutionRewardsVault(payable(elRewardsVault));
+        $.sanityChecker = SanityChecker(sanityChecker);
+        emit ProtocolContractsSet(withdrawalQueue, withdrawalVault, elRewardsVault, sanityChecker);
+    }
+
+    // ------------------------------------------------------------------------------------------ ETH in
+    /// @notice Withdrawn validator balances, sent by the WithdrawalVault during a report (accounted there).
+    function receiveWithdrawals() external payable {
+        if (msg.sender != address(_pool().withdrawalVault)) revert UnexpectedSender(msg.sender);
+    }
+
+    /// @notice Execution-layer rewards, sent by the ExecutionRewardsVault during a report (accounted there).
+    function receiveELRewards() external payable {
+        if (msg.sender != address(_pool().elRewardsVault)) revert UnexpectedSender(msg.sender);
+    }
+
+    /// @notice Operator penalties taken from bonds: they belong to the stakers at once. `PENALTY_SOURCE_ROLE`.
+    function receivePenalty() external payable onlyRole(PENALTY_SOURCE_ROLE) {
+        PoolStorage storage $ = _pool();
+        uint256 pooled = uint256($.totalPooledEther) + msg.value;
+        if (pooled > type(uint128).max) revert AmountTooLarge(msg.value);
+        $.totalPooledEther = uint128(pooled);
+        emit PenaltyReceived(msg.sender, msg.value);
+    }
+
+    // ------------------------------------------------------------------------------------------ reports
+    /// @notice Applies an oracle report: the beacon-chain view, the vaults' ETH, the protocol fee on rewards,
+    ///         and withdrawal finalization. `ORACLE_ROLE` (the AccountingOracle, after hash consensus).
+    ///
+    ///   rewards = (beaconBalance' − beaconBalance − 32 ETH × appeared) + withdrawals + executionRewards
+    ///   fee     = rewards × totalFee, minted as new shares so that holders keep (1 − totalFee) of rewards:
+    ///             feeShares = fee × totalShares / (totalPooledEther' − fee)
+    /// @return postTotalEther totalPooledEther after the report
+    /// @return postTotalShares total shares after the report
+    function handleOracleReport(OracleReport calldata r)
+        external
+        onlyRole(ORACLE_ROLE)
+        returns (uint256 postTotalEther, uint256 postTotalShares)
+    {
+        PoolStorage storage $ = _pool();
+        uint256 preTotalEther = $.totalPooledEther;
+        uint256 preTotalShares = $.totalShares;
+        _checkReport($, r, preTotalEther);
+
+        // 1. beacon view and vault ETH
+        uint256 appeared = r.beaconValidators - $.beaconValidators;
+        int256 clDelta = int256(r.beaconBalance) - int256(uint256($.beaconBalance)) - int256(appeared * DEPOSIT_SIZE);
+        ($.beaconValidators, $.beaconBalance) = (uint64(r.beaconValidators), uint128(r.beaconBalance));
+        emit BeaconStatUpdated(r.beaconValidators, r.beaconBalance, appeared);
+        if (r.withdrawalVaultBalance > 0) $.withdrawalVault.withdrawWithdrawals(r.withdrawalVaultBalance);
+        uint256 elRewards = r.elRewardsVaultBalance > 0 ? $.elRewardsVault.withdrawRewards(r.elRewardsVaultBalance) : 0;
+        emit VaultsCollected(r.withdrawalVaultBalance, elRewards);
+        int256 change = clDelta + int256(r.withdrawalVaultBalance) + int256(elRewards);
+        postTotalEther = uint256(int256(preTotalEther) + change);
+        $.totalPooledEther = uint128(postTotalEther);
+
+        // 2. the protocol fee on positive rewards
+        uint256 feeShares = change > 0 ? _mintFees($, uint256(change), postTotalEther, preTotalShares) : 0;
+
+        // 3. withdrawals, at the rate holders see after the fee
+        if (r.withdrawalFinalizationBatches.length > 0) _finalizeWithdrawals($, r);
+        postTotalEther = $.totalPooledEther;
+        postTotalShares = $.totalShares;
+        if (address($.withdrawalQueue) != address(0)) {
+            $.withdrawalQueue.notifyShareRate(postTotalEther * SHARE_RATE_PRECISION / postTotalShares);
+        }
+        emit TokenRebased(
+            r.timeElapsed, preTotalShares, preTotalEther, postTotalShares, postTotalEther, feeShares, change > 0 ? uint256(change) : 0
+        );
+    }
+
+    function _checkReport(PoolStorage storage $, OracleReport calldata r, uint256 preTotalEther) private view {
+        if (r.beaconValidators < $.beaconValidators) revert BeaconValidatorsDecreased(r.beaconValidators, $.beaconValidators);
+        if (r.beaconValidators > $.depositedValidators) {
+            revert BeaconValidatorsAboveDeposited(r.beaconValidators, $.depositedValidators);
+        }
+        $.sanityChecker.checkAccountingReport(
+            SanityChecker.AccountingReport({
+                timeElapsed: r.timeElapsed,
+                preTotalPooledEther: preTotalEther,
+                preBeaconBalance: $.beaconBalance,
+                postBeaconBalance: r.beaconBalance,
+                preBeaconValidators: $.beaconValidators,
+                postBeaconValidators: r.beaconValidators,
+                withdrawalVaultBalance: r.withdrawalVaultBalance,
+                elRewardsVaultBalance: r.elRewardsVaultBalance,
+                slashedDelta: r.slashedDelta,
+                exitedDelta: r.exitedDelta
+            })
+        );
+    }
+
+    /// @dev Mints the fee on `rewards` as shares: to each module by its weighted fee, the rest to the treasury.
+    function _mintFees(PoolStorage storage $, uint256 rewards, uint256 postTotalEther, uint256 totalShares)
+        private
+        returns (uint256 feeShares)
+    {
+        (uint256[] memory moduleIds, address[] memory modules, uint256[] memory moduleFees, uint256 totalFee) =
+            $.router.getFeeDistribution();
+        if (totalFee == 0) return 0;
+        uint256 precision = FEE_PRECISION;
+        uint256 feeEther = rewards * totalFee / precision;
+        feeShares = feeEther * totalShares / (postTotalEther - feeEther);
+        uint256[] memory moduleShares = new uint256[](modules.length);
+        uint256 toModules;
+        for (uint256 i; i < modules.length; ++i) {
+            moduleShares[i] = feeShares * moduleFees[i] / totalFee;
+            toModules += moduleShares[i];
+            if (moduleShares[i] > 0) {
+                _mint(modules[i], moduleShares[i]);
+                emit FeeSharesMinted(modules[i], moduleShares[i]);
+            }
+        }
+        address treasury = $.router.getTreasury();
+        if (feeShares > toModules) {
+            _mint(treasury, feeShares - toModules);
+            emit FeeSharesMinted(treasury, feeShares - toModules);
+        }
+        $.router.onRewardsMinted(moduleIds, moduleShares);
+    }
+
+    /// @dev Locks ETH for the requests in the batches at the report's rate and burns their shares. The rate must
+    ///      agree with the pool's own post-fee rate within the sanity checker's bound.
+    function _finalizeWithdrawals(PoolStorage storage $, OracleReport calldata r) private {
+        uint256 actualRate = uint256($.totalPooledEther) * SHARE_RATE_PRECISION / $.totalShares;
+        $.sanityChecker.checkFinalizationShareRate(r.simulatedShareRate, actualRate);
+        // finalize at the lower of the two: never pay out more than the pool's own books say a share is worth
+        uint256 rate = r.simulatedShareRate < actualRate ? r.simulatedShareRate : actualRate;
+        IWithdrawalQueue queue = $.withdrawalQueue;
+        (uint256 ethToLock, uint256 sharesToBurn) = queue.prefinalize(r.withdrawalFinalizationBatches, rate);
+        uint256 buffered = getBufferedEther();
+        if (ethToLock > buffered) revert NotEnoughEtherToFinalize(ethToLock, buffered);
+        uint256 lastId = r.withdrawalFinalizationBatches[r.withdrawalFinalizationBatches.length - 1];
+        queue.finalize{value: ethToLock}(lastId, rate);
+        $.totalPooledEther -= uint128(ethToLock);
+        _burn(address(queue), sharesToBurn);
+        emit WithdrawalsFinalized(lastId, ethToLock, sharesToBurn, rate);
+    }
+
     // ------------------------------------------------------------------------------------------ views
     /// @inheritdoc IStakingPool
     function totalPooledEther() public view returns (uint256) {
@@ -264,9 +468,14 @@ contract StakingPool is ShoalUpgradeable, SharesToken, IStakingPool {
         return $.totalPooledEther - $.beaconBalance - _transientEther($);
     }
 
-    /// @notice Buffered ETH that may go to new validators now.
+    /// @notice Buffered ETH that may go to new validators now: what is not needed by unfinalized withdrawal
+    ///         requests (withdrawals come first: a depositor waiting for ETH should not wait for a validator exit
+    ///         the pool could have avoided).
     function getDepositableEther() public view returns (uint256) {
-        return getBufferedEther();
+        uint256 buffered = getBufferedEther();
+        IWithdrawalQueue queue = _pool().withdrawalQueue;
+        uint256 reserved = address(queue) == address(0) ? 0 : queue.unfinalizedEther();
+        return buffered > reserved ? buffered - reserved : 0;
     }
 
     /// @notice Beacon-chain view of the pool.
@@ -310,6 +519,16 @@ contract StakingPool is ShoalUpgradeable, SharesToken, IStakingPool {
     /// @notice The StakingRouter.
     function getRouter() external view returns (address) {
         return address(_pool().router);
+    }
+
+    /// @notice The contracts of the report path.
+    function getProtocolContracts()
+        external
+        view
+        returns (address withdrawalQueue, address withdrawalVault, address elRewardsVault, address sanityChecker)
+    {
+        PoolStorage storage $ = _pool();
+        return (address($.withdrawalQueue), address($.withdrawalVault), address($.elRewardsVault), address($.sanityChecker));
     }
 
     function _transientEther(PoolStorage storage $) private view returns (uint256) {

@@ -3,7 +3,7 @@ pragma solidity ^0.8.28;
 
 import {ShoalUpgradeable} from "./base/ShoalUpgradeable.sol";
 import {IStakingRouter} from "./interfaces/IStakingRouter.sol";
-import {IStakingModule} from "./interfaces/IStakingModule.sol";
+import {IStakingModule, IStakingModuleRewards} from "./interfaces/IStakingModule.sol";
 import {IDepositContract} from "./interfaces/IDepositContract.sol";
 
 /// @title StakingRouter
@@ -29,6 +29,8 @@ contract StakingRouter is ShoalUpgradeable, IStakingRouter {
 
     /// @notice Basis points in 100 %.
     uint256 public constant TOTAL_BASIS_POINTS = 10_000;
+    /// @notice Precision of fee shares in `getFeeDistribution` (100 % = 1e20, as Lido's router uses).
+    uint256 public constant FEE_PRECISION = 1e20;
     /// @notice Validator deposit size (consensus specs).
     uint256 public constant DEPOSIT_SIZE = 32 ether;
     /// @dev 32 ETH in gwei as 8 little-endian bytes, left-aligned in a word (SSZ uint64 of DepositData.amount).
@@ -81,6 +83,7 @@ contract StakingRouter is ShoalUpgradeable, IStakingRouter {
     event TreasurySet(address treasury);
     event WithdrawalCredentialsSet(bytes32 withdrawalCredentials);
     event Deposited(uint256 indexed moduleId, uint256 count, uint256 amount);
+    event RewardsMinted(uint256 indexed moduleId, uint256 shares);
 
     // ------------------------------------------------------------------------------------------ errors
     error NotPool(address caller);
@@ -269,6 +272,47 @@ contract StakingRouter is ShoalUpgradeable, IStakingRouter {
         }
     }
 
+    // ------------------------------------------------------------------------------------------ rewards
+    /// @inheritdoc IStakingRouter
+    /// @dev A module's fee counts in proportion to its share of active validators, so a module earns on the stake
+    ///      it actually runs; the treasury's fee likewise. Fees are in FEE_PRECISION (100 % = 1e20).
+    function getFeeDistribution()
+        external
+        view
+        returns (uint256[] memory moduleIds, address[] memory modules, uint256[] memory moduleFees, uint256 totalFee)
+    {
+        RouterStorage storage $ = _router();
+        uint256 n = $.moduleCount;
+        (moduleIds, modules, moduleFees) = (new uint256[](n), new address[](n), new uint256[](n));
+        uint256[] memory active = new uint256[](n);
+        uint256 allActive;
+        for (uint256 i; i < n; ++i) {
+            StakingModule storage m = $.modules[i + 1];
+            (uint256 exited, uint256 deposited) = IStakingModule(m.module).getValidatorCounts();
+            (moduleIds[i], modules[i], active[i]) = (i + 1, m.module, deposited - exited);
+            allActive += active[i];
+        }
+        if (allActive == 0) return (moduleIds, modules, moduleFees, 0);
+        uint256 perBp = FEE_PRECISION / TOTAL_BASIS_POINTS;
+        for (uint256 i; i < n; ++i) {
+            StakingModule storage m = $.modules[i + 1];
+            // a stopped module still earns on what it runs: its operators still do the work
+            moduleFees[i] = active[i] * m.moduleFeeBps * perBp / allActive;
+            totalFee += moduleFees[i] + active[i] * m.treasuryFeeBps * perBp / allActive;
+        }
+    }
+
+    /// @inheritdoc IStakingRouter
+    function onRewardsMinted(uint256[] calldata moduleIds, uint256[] calldata shares) external {
+        RouterStorage storage $ = _router();
+        if (msg.sender != $.pool) revert NotPool(msg.sender);
+        for (uint256 i; i < moduleIds.length; ++i) {
+            if (shares[i] == 0) continue;
+            IStakingModuleRewards(_module(moduleIds[i]).module).onRewardsMinted(shares[i]);
+            emit RewardsMinted(moduleIds[i], shares[i]);
+        }
+    }
+
     // ------------------------------------------------------------------------------------------ views
     /// @inheritdoc IStakingRouter
     function getStakingModuleNonce(uint256 moduleId) external view returns (uint256) {
@@ -295,7 +339,7 @@ contract StakingRouter is ShoalUpgradeable, IStakingRouter {
         return _router().moduleCount;
     }
 
-    /// @notice Receiver of the treasury fee.
+    /// @inheritdoc IStakingRouter
     function getTreasury() external view returns (address) {
         return _router().treasury;
     }

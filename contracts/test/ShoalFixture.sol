@@ -8,6 +8,12 @@ import {StakingPool} from "../src/StakingPool.sol";
 import {StakingRouter} from "../src/StakingRouter.sol";
 import {DepositSecurityModule} from "../src/DepositSecurityModule.sol";
 import {OperatorRegistry} from "../src/modules/OperatorRegistry.sol";
+import {WithdrawalVault} from "../src/vaults/WithdrawalVault.sol";
+import {ExecutionRewardsVault} from "../src/vaults/ExecutionRewardsVault.sol";
+import {WithdrawalQueue} from "../src/withdrawals/WithdrawalQueue.sol";
+import {SanityChecker} from "../src/oracle/SanityChecker.sol";
+import {HashConsensus} from "../src/oracle/HashConsensus.sol";
+import {AccountingOracle} from "../src/oracle/AccountingOracle.sol";
 
 /// @notice The money path deployed behind proxies on forge's EVM, with our deposit contract at its canonical
 ///         address, plus helpers that play operators and guardians.
@@ -20,45 +26,71 @@ abstract contract ShoalFixture is Test, ShoalDeployer {
 
     address internal admin = makeAddr("admin");
     address internal treasury = makeAddr("treasury");
-    address internal withdrawalVault = makeAddr("withdrawalVault");
+    uint256 internal constant GENESIS_TIME = 1_700_000_000;
+    uint256 internal constant SECONDS_PER_SLOT = 12;
+    uint256 internal constant SLOTS_PER_EPOCH = 32;
+    uint256 internal constant EPOCHS_PER_FRAME = 10;
     uint256[] internal guardianKeys;
+    address[] internal oracleMembers;
 
     StakingPool internal pool;
     StakingRouter internal router;
     OperatorRegistry internal registry;
     DepositSecurityModule internal dsm;
+    WithdrawalVault internal withdrawalVault;
+    ExecutionRewardsVault internal elRewardsVault;
+    WithdrawalQueue internal withdrawalQueue;
+    SanityChecker internal sanityChecker;
+    HashConsensus internal hashConsensus;
+    AccountingOracle internal accountingOracle;
     uint256 internal moduleId;
     bytes32 internal withdrawalCredentials;
 
     function setUpShoal() internal {
         Predeploys.install(vm);
-        withdrawalCredentials = bytes32(uint256(uint160(withdrawalVault)) | (uint256(0x01) << 248));
+        vm.warp(GENESIS_TIME + 100 * SECONDS_PER_SLOT * SLOTS_PER_EPOCH);
         address[] memory guardians = new address[](3);
         for (uint256 i; i < 3; ++i) {
             guardianKeys.push(uint256(keccak256(abi.encode("guardian", i))));
             guardians[i] = vm.addr(guardianKeys[i]);
         }
-        Config memory cfg = Config({
-            admin: admin,
-            treasury: treasury,
-            depositContract: DEPOSIT_CONTRACT,
-            withdrawalCredentials: withdrawalCredentials,
-            firstBond: FIRST_BOND,
-            nextBond: NEXT_BOND,
-            moduleStakeShareLimitBps: 10_000,
-            moduleFeeBps: MODULE_FEE_BPS,
-            treasuryFeeBps: TREASURY_FEE_BPS,
-            pauseIntentValidityBlocks: 100,
-            maxDepositsPerCall: 100,
-            guardians: guardians,
-            guardianQuorum: 2
-        });
+        address[] memory members = new address[](3);
+        for (uint256 i; i < 3; ++i) {
+            oracleMembers.push(makeAddr(string.concat("oracle-", vm.toString(i))));
+            members[i] = oracleMembers[i];
+        }
+        Config memory cfg;
+        cfg.admin = admin;
+        cfg.treasury = treasury;
+        cfg.depositContract = DEPOSIT_CONTRACT;
+        cfg.firstBond = FIRST_BOND;
+        cfg.nextBond = NEXT_BOND;
+        cfg.moduleStakeShareLimitBps = 10_000;
+        cfg.moduleFeeBps = MODULE_FEE_BPS;
+        cfg.treasuryFeeBps = TREASURY_FEE_BPS;
+        cfg.pauseIntentValidityBlocks = 100;
+        cfg.maxDepositsPerCall = 100;
+        cfg.guardians = guardians;
+        cfg.guardianQuorum = 2;
+        cfg.minWithdrawalEther = 100 gwei;
+        cfg.maxWithdrawalEther = 1000 ether;
+        cfg.genesisTime = GENESIS_TIME;
+        cfg.secondsPerSlot = SECONDS_PER_SLOT;
+        cfg.slotsPerEpoch = SLOTS_PER_EPOCH;
+        cfg.initialEpoch = 1;
+        cfg.epochsPerFrame = EPOCHS_PER_FRAME;
+        cfg.oracleMembers = members;
+        cfg.oracleQuorum = 2;
+        cfg.limits = _defaultLimits();
         vm.deal(address(this), address(this).balance + 1 ether);
         Deployment memory d = _deployShoal(cfg, address(this));
         vm.startPrank(admin);
         d = _configureShoal(cfg, d);
         vm.stopPrank();
         (pool, router, registry, dsm, moduleId) = (d.pool, d.router, d.registry, d.dsm, d.dvtModuleId);
+        (withdrawalVault, elRewardsVault, withdrawalQueue) = (d.withdrawalVault, d.elRewardsVault, d.withdrawalQueue);
+        (sanityChecker, hashConsensus, accountingOracle) = (d.sanityChecker, d.hashConsensus, d.accountingOracle);
+        withdrawalCredentials = router.getWithdrawalCredentials();
         vm.roll(100);
     }
 

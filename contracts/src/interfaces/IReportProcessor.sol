@@ -29,6 +29,9 @@ interface IConsensusContract {
     function getChainConfig() external view returns (uint256 slotsPerEpoch, uint256 secondsPerSlot, uint256 genesisTime);
 
     /// @notice The current frame: its reference slot and the last slot at which its report may be processed.
+    /// @notice First epoch of the first frame and the frame length in epochs.
+    function getFrameConfig() external view returns (uint256 initialEpoch, uint256 epochsPerFrame);
+
     function getCurrentFrame() external view returns (uint256 refSlot, uint256 reportProcessingDeadlineSlot);
 
     /// @notice Version of the report format members hash; submitted data must carry this version.

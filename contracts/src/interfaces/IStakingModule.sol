@@ -24,3 +24,10 @@ interface IStakingModule {
         external
         returns (bytes memory pubkeys, bytes memory signatures);
 }
+
+/// @notice A module that shares report fees among its operators.
+interface IStakingModuleRewards {
+    /// @notice The router minted `shares` dvETH to the module as its fee from a report; the module splits them
+    ///         among its operators. Only the router.
+    function onRewardsMinted(uint256 shares) external;
+}

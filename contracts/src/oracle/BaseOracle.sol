@@ -214,6 +214,11 @@ abstract contract BaseOracle is ShoalUpgradeable, IReportProcessor {
         return r.refSlot;
     }
 
+    /// @dev The consensus contract, for derived oracles.
+    function _consensusContract() internal view returns (address) {
+        return _baseOracleStorage().consensusContract;
+    }
+
     /// @dev The beacon slot at `block.timestamp`, by the consensus contract's chain config (0 before genesis).
     function _currentSlot() internal view returns (uint256) {
         (, uint256 secondsPerSlot, uint256 genesisTime) =

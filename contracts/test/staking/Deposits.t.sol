@@ -246,7 +246,7 @@ contract DepositsTest is ShoalFixture {
 
     function test_router_rejectsBadWithdrawalCredentials() public {
         address impl = address(new StakingRouter());
-        bytes32 bad = bytes32(uint256(uint160(withdrawalVault)) | (uint256(0x03) << 248));
+        bytes32 bad = bytes32(uint256(uint160(address(withdrawalVault))) | (uint256(0x03) << 248));
         vm.expectRevert(abi.encodeWithSelector(StakingRouter.InvalidWithdrawalCredentials.selector, bad));
         new ERC1967Proxy(impl, abi.encodeCall(StakingRouter.initialize, (admin, address(pool), DEPOSIT_CONTRACT, bad, treasury)));
         bytes32 dirty = withdrawalCredentials | bytes32(uint256(1) << 200);
