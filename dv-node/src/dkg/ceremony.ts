@@ -67,7 +67,7 @@ type Mode = { kind: 'dkg' } | { kind: 'split'; dealer: number; keys: readonly bi
 type ByType<T extends DkgMessage['type']> = Extract<DkgMessage, { type: T }>;
 
 /** Runs the distributed key generation; see the file header. */
-export function runDkg(options: DkgOptions): Promise<DkgOutput> {
+export async function runDkg(options: DkgOptions): Promise<DkgOutput> {
   return new Ceremony(options, { kind: 'dkg' }).run();
 }
 
@@ -76,7 +76,7 @@ export function runDkg(options: DkgOptions): Promise<DkgOutput> {
  * shares for the cluster. The dealer held, and may still hold, the full keys: use it only to migrate existing
  * validators, and destroy the originals. Same outputs as `runDkg`.
  */
-export function runDealerSplit(options: DealerSplitOptions): Promise<DkgOutput> {
+export async function runDealerSplit(options: DealerSplitOptions): Promise<DkgOutput> {
   return new Ceremony(options, { kind: 'split', dealer: options.dealer, keys: options.existingKeys }).run();
 }
 
@@ -483,6 +483,7 @@ class Ceremony {
     faults: { reason: DkgFailureReason; culprit: number; detail: string }[],
   ): void {
     const session = this.#session!;
+    const equivocators = new Set<number>();
     for (const d of this.#dealers()) {
       const seen = new Map<Hex, number>();
       for (const [k, r] of reports) {
@@ -495,12 +496,15 @@ class Ceremony {
         seen.set(e.hash, k);
       }
       if (seen.size > 1) {
+        equivocators.add(d);
         faults.push({ reason: 'equivocation', culprit: d, detail: `dealer ${d} signed ${seen.size} different sets of commitments (seen by operators ${[...seen.values()].join(', ')})` });
       }
     }
     for (const [k, r] of reports) {
       for (const c of r.complaints) {
         const d = c.dealer;
+        // Against an equivocating dealer, judges hold different commitments: complaints prove nothing more.
+        if (equivocators.has(d)) continue;
         const m = c.shares;
         const signed = m.session === session && m.dealer === d && m.to === k && this.#verifier.verify(d, sharesDigest(m), fromHex(m.sig));
         const commitments = got.get(d)?.commitments;
