@@ -31,8 +31,9 @@ abstract contract ReportFixture is ShoalFixture {
             vm.prank(oracleMembers[i]);
             hashConsensus.submitReport(data.refSlot, hash, data.consensusVersion);
         }
+        uint256 version = accountingOracle.getContractVersion();
         vm.prank(oracleMembers[0]);
-        accountingOracle.submitReportData(data, accountingOracle.getContractVersion());
+        accountingOracle.submitReportData(data, version);
     }
 
     /// @dev Brings `count` deposited validators onto the beacon chain with exactly 32 ETH each (no rewards).
