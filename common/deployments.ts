@@ -21,6 +21,12 @@ export const manifestSchema = z.object({
     StakingRouter: address,
     OperatorRegistry: address,
     DepositSecurityModule: address,
+    WithdrawalVault: address,
+    ExecutionRewardsVault: address,
+    WithdrawalQueue: address,
+    SanityChecker: address,
+    HashConsensus: address,
+    AccountingOracle: address,
     DepositContract: address,
   }).catchall(address),
   parameters: z.object({
@@ -31,6 +37,10 @@ export const manifestSchema = z.object({
     firstBondWei: weiString,
     nextBondWei: weiString,
     guardianQuorum: z.number().int().positive(),
+    genesisTime: z.number().int().nonnegative(),
+    secondsPerSlot: z.number().int().positive(),
+    slotsPerEpoch: z.number().int().positive(),
+    epochsPerFrame: z.number().int().positive(),
   }).catchall(z.unknown()),
 });
 

@@ -49,7 +49,7 @@ const suites = {
   ts() {
     const files = TS_DIRS.flatMap((d) => findTests(join(root, d)));
     if (files.length === 0) return { passed: 0, failed: 0, skipped: 0 };
-    const r = run('node', ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files]);
+    const r = run('node', ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=300000', ...files]);
     const num = (k) => +(r.out.match(new RegExp(`ℹ ${k} (\\d+)`))?.[1] ?? 0);
     const c = { passed: num('pass'), failed: num('fail') + num('cancelled'), skipped: num('skipped') + num('todo') };
     if (r.code !== 0 && c.failed === 0) c.failed = 1;

@@ -15,6 +15,12 @@ export const ABI_CONTRACTS: readonly AbiContract[] = [
   { file: 'StakingRouter.sol', contract: 'StakingRouter' },
   { file: 'OperatorRegistry.sol', contract: 'OperatorRegistry' },
   { file: 'DepositSecurityModule.sol', contract: 'DepositSecurityModule' },
+  { file: 'WithdrawalQueue.sol', contract: 'WithdrawalQueue' },
+  { file: 'WithdrawalVault.sol', contract: 'WithdrawalVault' },
+  { file: 'ExecutionRewardsVault.sol', contract: 'ExecutionRewardsVault' },
+  { file: 'HashConsensus.sol', contract: 'HashConsensus' },
+  { file: 'AccountingOracle.sol', contract: 'AccountingOracle' },
+  { file: 'SanityChecker.sol', contract: 'SanityChecker' },
 ];
 
 function exportName(contract: string): string {
