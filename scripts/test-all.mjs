@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs every test suite of the repository and ends with the one line CI reads: `N passed, N failed`.
-// Usage: npm test [-- suite ...]   (suites: forge, gas, types, ts, subgraph; default all)
+// Usage: npm test [-- suite ...]   (suites: forge, sizes, gas, types, ts, subgraph; default all)
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,6 +36,11 @@ const suites = {
     const c = { passed: +m[1], failed: +m[2], skipped: +m[3] };
     if (r.code !== 0 && c.failed === 0) c.failed = 1;
     return c;
+  },
+  sizes() {
+    // Every deployable contract must fit EIP-170's 24,576-byte code limit (forge exits non-zero otherwise).
+    const r = run('npx', ['forge', 'build', '--sizes', '--skip', 'contracts/test/**', '--skip', 'contracts/script/**']);
+    return r.code === 0 ? { passed: 1, failed: 0, skipped: 0 } : { passed: 0, failed: 1, skipped: 0 };
   },
   gas() {
     // Gas snapshot: any change of a measured operation must be committed deliberately (`npm run snapshot`).
