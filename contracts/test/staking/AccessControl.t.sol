@@ -55,7 +55,7 @@ contract AccessControlTest is ShoalFixture {
     }
 
     function _poolGuarded() private returns (Guarded[] memory g) {
-        g = new Guarded[](9);
+        g = new Guarded[](12);
         address impl = address(new StakingPool());
         g[0] = Guarded(address(pool), abi.encodeCall(pool.pauseStaking, ()), pool.STAKING_PAUSE_ROLE(), "pauseStaking");
         g[1] = Guarded(address(pool), abi.encodeCall(pool.resumeStaking, ()), pool.STAKING_CONTROL_ROLE(), "resumeStaking");
@@ -70,6 +70,23 @@ contract AccessControlTest is ShoalFixture {
         g[6] = Guarded(address(pool), abi.encodeCall(UUPSUpgradeable.upgradeToAndCall, (impl, "")), ADMIN_ROLE, "upgradeToAndCall");
         g[7] = Guarded(address(pool), abi.encodeCall(IAccessControl.grantRole, (ADMIN_ROLE, stranger)), ADMIN_ROLE, "grantRole");
         g[8] = Guarded(address(pool), abi.encodeCall(IAccessControl.revokeRole, (ADMIN_ROLE, admin)), ADMIN_ROLE, "revokeRole");
+        g[9] = Guarded(
+            address(pool),
+            abi.encodeCall(pool.setProtocolContracts, (stranger, stranger, stranger, stranger)),
+            ADMIN_ROLE,
+            "setProtocolContracts"
+        );
+        g[10] = Guarded(address(pool), abi.encodeCall(pool.receivePenalty, ()), pool.PENALTY_SOURCE_ROLE(), "receivePenalty");
+        g[11] = Guarded(
+            address(pool), abi.encodeCall(pool.handleOracleReport, (_quietReport(0, 0))), pool.ORACLE_ROLE(), "handleOracleReport"
+        );
+    }
+
+    /// @dev A report in which nothing happened but time passing (and `seen` validators holding `balance`).
+    function _quietReport(uint256 seen, uint256 balance) private pure returns (StakingPool.OracleReport memory r) {
+        r.timeElapsed = 1 days;
+        r.beaconValidators = seen;
+        r.beaconBalance = balance;
     }
 
     function _routerGuarded() private returns (Guarded[] memory g) {
@@ -226,6 +243,46 @@ contract AccessControlTest is ShoalFixture {
         vm.assertEq(pool.depositBufferedEther(10, moduleId, ""), 3);
         vm.assertEq(registry.getCluster(clusterId).depositedKeys, 3);
         vm.assertEq(DEPOSIT_CONTRACT.balance, 96 ether);
+    }
+
+    function test_pool_setProtocolContracts_adminRole() public {
+        _grant(address(pool), ADMIN_ROLE, holder);
+        address[4] memory next = [makeAddr("queue2"), makeAddr("vault2"), makeAddr("elVault2"), makeAddr("checker2")];
+        vm.expectEmit(address(pool));
+        emit StakingPool.ProtocolContractsSet(next[0], next[1], next[2], next[3]);
+        vm.prank(holder);
+        pool.setProtocolContracts(next[0], next[1], next[2], next[3]);
+    }
+
+    function test_pool_receivePenalty_penaltySourceRole() public {
+        stake(makeAddr("alice"), 10 ether);
+        uint256 pooled = pool.totalPooledEther();
+        uint256 rate = pool.shareRate();
+        _grant(address(pool), pool.PENALTY_SOURCE_ROLE(), holder);
+        vm.deal(holder, 1 ether);
+        vm.expectEmit(address(pool));
+        emit StakingPool.PenaltyReceived(holder, 1 ether);
+        vm.prank(holder);
+        pool.receivePenalty{value: 1 ether}();
+        vm.assertEq(pool.totalPooledEther(), pooled + 1 ether, "a penalty belongs to the stakers at once");
+        vm.assertEq(pool.getBufferedEther(), pooled + 1 ether);
+        vm.assertGt(pool.shareRate(), rate);
+    }
+
+    function test_pool_handleOracleReport_oracleRole() public {
+        readyCluster(1, 4, 2, 2, 1);
+        stake(makeAddr("alice"), 64 ether);
+        vm.assertEq(attestAndDeposit(), 2);
+        uint256 pooled = pool.totalPooledEther();
+        _grant(address(pool), pool.ORACLE_ROLE(), holder);
+        vm.prank(holder);
+        pool.handleOracleReport(_quietReport(2, 64 ether));
+        (uint256 deposited, uint256 seen, uint256 beaconBalance) = pool.getBeaconStat();
+        vm.assertEq(deposited, 2);
+        vm.assertEq(seen, 2);
+        vm.assertEq(beaconBalance, 64 ether);
+        vm.assertEq(pool.getTransientEther(), 0, "seen validators are no longer transient");
+        vm.assertEq(pool.totalPooledEther(), pooled, "no rewards, no losses");
     }
 
     // ============================================================================ StakingRouter holders
