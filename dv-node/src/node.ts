@@ -56,6 +56,8 @@ export interface DutyRecord {
   succeeded: number;
   failures: Partial<Record<FailureReason, number>>;
   ms: number;
+  /** ms spent in each stage: data (fetch and consensus), sign (slashing protection + partials), aggregate, submit. */
+  stages: { data: number; sign: number; aggregate: number; submit: number };
 }
 
 export interface DvNode {
@@ -65,6 +67,8 @@ export interface DvNode {
   status(): Promise<unknown>;
   /** Threshold-signs and submits a voluntary exit (the cluster's other nodes must be asked too). */
   requestExit(pubkey: Hex, epoch?: number): Promise<void>;
+  /** Runs one duty through the whole pipeline now (the scheduler does this at the duty's time; tests and the bench call it directly). */
+  runDuty(duty: Duty, defs: readonly DutyDefinition[]): Promise<DutyRecord>;
   /** Last duty outcomes (newest last). */
   readonly recent: DutyRecord[];
 }
@@ -156,7 +160,7 @@ export function wire(o: WireOptions): DvNode {
   });
 
   const recent: DutyRecord[] = [];
-  const running = new Set<Promise<void>>();
+  const running = new Set<Promise<unknown>>();
   let lastPruned = 0;
 
   function fail(duty: Duty, defs: readonly DutyDefinition[], reason: FailureReason, detail: string, record: DutyRecord): void {
@@ -166,11 +170,17 @@ export function wire(o: WireOptions): DvNode {
     log.warn('duty failed', { duty: dutyKey(duty), reason, validators: defs.map((d) => d.validatorIndex), detail, explain: FAILURE_REASONS[reason] });
   }
 
-  async function runDuty(duty: Duty, defs: readonly DutyDefinition[]): Promise<void> {
+  async function runDuty(duty: Duty, defs: readonly DutyDefinition[]): Promise<DutyRecord> {
     const kind = kinds.get(duty.type)!;
     const t0 = Date.now();
     const deadline = beacon.slotStartMs(duty.slot + DEADLINE_SLOTS[duty.type]);
-    const record: DutyRecord = { slot: duty.slot, type: duty.type, validators: defs.length, succeeded: 0, failures: {}, ms: 0 };
+    const record: DutyRecord = { slot: duty.slot, type: duty.type, validators: defs.length, succeeded: 0, failures: {}, ms: 0, stages: { data: 0, sign: 0, aggregate: 0, submit: 0 } };
+    let mark = t0;
+    const stage = (name: keyof DutyRecord['stages']) => {
+      const now = Date.now();
+      record.stages[name] = now - mark;
+      mark = now;
+    };
     try {
       let value: Uint8Array;
       if (kind.consensus) {
@@ -179,6 +189,7 @@ export function wire(o: WireOptions): DvNode {
         value = await fetcher.fetch(duty, defs);
       }
       store.store(duty, value);
+      stage('data');
       const items = kind.signingItems(duty, value, defs);
       const result = aggregator.expect(duty, items, deadline);
       const { partials, refused } = signer.sign(duty, items);
@@ -188,9 +199,12 @@ export function wire(o: WireOptions): DvNode {
       }
       parsigex.broadcast(duty, partials);
       aggregator.add(self, duty, partials);
+      stage('sign');
       const agg = await result;
+      stage('aggregate');
       if (duty.type === 'randao' || duty.type === 'prepare_aggregator') aggSigs.store(duty, agg.signatures);
       const done = await broadcaster.broadcast(duty, value, defs, agg.signatures);
+      stage('submit');
       record.succeeded = done.length;
       metrics.duties.inc({ type: duty.type, outcome: 'success' }, done.length);
       for (const f of agg.failed) {
@@ -198,7 +212,7 @@ export function wire(o: WireOptions): DvNode {
         fail(duty, d.length > 0 ? d : [{ pubkey: f.pubkey, validatorIndex: -1 }], f.reason, f.detail, record);
       }
       if (done.length > 0) metrics.dutyLatency.observe({ type: duty.type }, (Date.now() - t0) / 1000);
-      log.info('duty done', { duty: dutyKey(duty), validators: defs.length, submitted: done.length, failed: agg.failed.length, ms: Date.now() - t0 });
+      log.info('duty done', { duty: dutyKey(duty), validators: defs.length, submitted: done.length, failed: agg.failed.length, ms: Date.now() - t0, stages: record.stages });
     } catch (e) {
       let reason: FailureReason = 'internal_error';
       if (e instanceof DutyError) reason = e.reason;
@@ -212,9 +226,10 @@ export function wire(o: WireOptions): DvNode {
       recent.push(record);
       if (recent.length > RECENT_DUTIES) recent.shift();
     }
+    return record;
   }
 
-  function track(p: Promise<void>): void {
+  function track(p: Promise<unknown>): void {
     running.add(p);
     void p.finally(() => running.delete(p));
   }
@@ -240,7 +255,8 @@ export function wire(o: WireOptions): DvNode {
     const duty: Duty = { slot: e * chain.slotsPerEpoch, type: 'exit' };
     const p = runDuty(duty, [{ pubkey: pk, validatorIndex: v.index, exitEpoch: e }]);
     track(p);
-    await p;
+    const r = await p;
+    if (r.succeeded === 0) throw new Error(`exit of ${pubkey} failed: ${JSON.stringify(r.failures)} (see the log)`);
   }
 
   for (const t of o.exitTriggers ?? []) {
@@ -254,6 +270,11 @@ export function wire(o: WireOptions): DvNode {
   return {
     recent,
     requestExit,
+    runDuty: (duty, defs) => {
+      const p = runDuty(duty, defs);
+      track(p);
+      return p;
+    },
     async start() {
       for (const t of o.exitTriggers ?? []) await t.start();
       await scheduler.start();
