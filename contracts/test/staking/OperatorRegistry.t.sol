@@ -799,6 +799,66 @@ contract OperatorRegistryTest is ShoalFixture {
         vm.assertEq(total, 10 + 8 + 6, "every remaining confirmed key is bond-covered");
     }
 
+    /// Property of the allocation, for any bonds, key counts and deposit sizes over three clusters that share
+    /// operators 4 and 7: a deposit takes min(requested, depositable); no operator ends above what its bond
+    /// covers; and a cluster that received a validator was never more than one ahead of a cluster that could
+    /// still have taken one (least-active-first).
+    /// forge-config: default.fuzz.runs = 64
+    function testFuzz_allocation_boundedByBondsAndLeastActiveFirst(
+        uint256[10] memory bondSeeds,
+        uint256[3] memory keySeeds,
+        uint256 first,
+        uint256 second
+    ) public {
+        for (uint256 i; i < 10; ++i) registerOperators(i + 1, 1, bound(bondSeeds[i], 0, 6 ether));
+        uint256[3] memory clusters =
+            [createCluster(_four(1, 2, 3, 4)), createCluster(_four(4, 5, 6, 7)), createCluster(_four(7, 8, 9, 10))];
+        for (uint256 c; c < 3; ++c) {
+            uint256 keys = bound(keySeeds[c], 0, 8);
+            if (keys > 0) addConfirmedKeys(clusters[c], keys, 100 + c);
+        }
+        _depositAndCheck(clusters, bound(first, 0, 6));
+        // more keys for everyone, then a second deposit from uneven levels
+        for (uint256 c; c < 3; ++c) addConfirmedKeys(clusters[c], 1 + (keySeeds[c] >> 8) % 8, 200 + c);
+        vm.roll(block.number + 1);
+        _depositAndCheck(clusters, bound(second, 1, 20));
+    }
+
+    function _depositAndCheck(uint256[3] memory clusters, uint256 requested) private {
+        uint256 depositable = _depositable();
+        uint256[3] memory before;
+        for (uint256 c; c < 3; ++c) before[c] = registry.getCluster(clusters[c]).depositedKeys;
+        if (requested > 0) _stakeValidators(requested);
+        uint256 fundable = pool.getBufferedEther() / 32 ether; // includes what an earlier round left
+        uint256 expected = fundable < depositable ? fundable : depositable;
+        vm.assertEq(attestAndDeposit(), expected, "min(fundable, depositable)");
+        for (uint256 id = 1; id <= 10; ++id) {
+            OperatorRegistry.Operator memory op = registry.getOperator(id);
+            vm.assertLe(op.validators, registry.validatorsForBond(op.bond), "bond covers the operator's validators");
+        }
+        for (uint256 i; i < 3; ++i) {
+            uint256 activeI = registry.getCluster(clusters[i]).depositedKeys;
+            if (activeI == before[i]) continue;
+            for (uint256 j; j < 3; ++j) {
+                if (j == i || !_canTakeOne(clusters[j])) continue;
+                vm.assertLe(activeI, uint256(registry.getCluster(clusters[j]).depositedKeys) + 1, "least-active-first");
+            }
+        }
+        if (expected < fundable) vm.assertEq(_depositable(), 0, "stopped early only when nothing was depositable");
+    }
+
+    /// @dev Whether a cluster has a confirmed undeposited key and every member can bond one more validator.
+    function _canTakeOne(uint256 clusterId) private view returns (bool) {
+        OperatorRegistry.Cluster memory c = registry.getCluster(clusterId);
+        if (c.confirmedKeys <= c.depositedKeys) return false;
+        uint256[] memory members = registry.getClusterMembers(clusterId);
+        for (uint256 m; m < members.length; ++m) {
+            OperatorRegistry.Operator memory op = registry.getOperator(members[m]);
+            if (registry.validatorsForBond(op.bond) <= op.validators) return false;
+        }
+        return true;
+    }
+
     function test_nonce_changesOnEveryKeySetChange() public {
         uint256 n = registry.getNonce();
         uint256[] memory ids = registerOperators(1, 4, registry.bondForValidators(10));
