@@ -82,7 +82,11 @@ export class PartialAggregator implements Aggregator {
         duty,
         entries,
         resolve,
-        timer: setTimeout(() => this.#settle(p, true), Math.max(0, deadlineMs - Date.now())),
+        // at the deadline, first combine whatever arrived in this very turn, then settle with what we have
+        timer: setTimeout(() => {
+          this.#flush();
+          this.#settle(p, true);
+        }, Math.max(0, deadlineMs - Date.now())),
       };
       this.#pending.add(p);
       if (entries.length === 0) this.#settle(p, true);
