@@ -6,6 +6,12 @@ import {BondCurve} from "./BondCurve.sol";
 import {IStakingModule} from "../interfaces/IStakingModule.sol";
 import {KeyData} from "../lib/KeyData.sol";
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
+import {RegistryLayout} from "./RegistryLayout.sol";
+import {ClusterRewards} from "./ClusterRewards.sol";
+import {ClusterPenalties} from "./ClusterPenalties.sol";
+import {ExitRequests} from "./ExitRequests.sol";
+import {OperatorRegistryExtension} from "./OperatorRegistryExtension.sol";
+import {IDvtModule} from "../interfaces/IDvtModule.sol";
 
 /// @title OperatorRegistry — the DVT staking module
 /// @notice Permissionless, bonded operators form distributed-validator clusters of n ∈ {4, 7, 10} members
@@ -21,10 +27,24 @@ import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 ///  - Allocation inside the module is least-active-first: new validators go to the clusters with the fewest
 ///    active validators, capped by their depositable keys.
 ///
-/// What it trusts: the StakingRouter (`ROUTER_ROLE`) to call `obtainDepositData` only for real deposits.
-contract OperatorRegistry is ShoalUpgradeable, BondCurve, IStakingModule {
+///  - Operator rewards, penalties and exit requests (`IDvtModule`): see `ClusterRewards`, `ClusterPenalties`
+///    and `ExitRequests`. Their external functions run in `OperatorRegistryExtension` through DELEGATECALL on
+///    this contract's storage (the whole would exceed the EIP-170 code size limit); the internal parts the
+///    deposit and bond paths need (reward weights, bond debt) are compiled in here.
+///
+/// What it trusts: the StakingRouter (`ROUTER_ROLE`) to call `obtainDepositData` only for real deposits and
+/// `onRewardsMinted` with the shares it minted here; the AccountingOracle (`REPORTER_ROLE`) for per-cluster
+/// exits, slashings and performance.
+contract OperatorRegistry is
+    ShoalUpgradeable,
+    BondCurve,
+    RegistryLayout,
+    ClusterRewards,
+    ClusterPenalties,
+    ExitRequests,
+    IStakingModule
+{
     // ------------------------------------------------------------------------------------------ constants
-    bytes32 public constant ROUTER_ROLE = keccak256("ROUTER_ROLE");
     /// @notice Sets the bond curve.
     bytes32 public constant MANAGE_BOND_CURVE_ROLE = keccak256("MANAGE_BOND_CURVE_ROLE");
     /// @notice Deactivates (and reactivates) clusters, e.g. after a front-run key was found.
@@ -34,64 +54,13 @@ contract OperatorRegistry is ShoalUpgradeable, BondCurve, IStakingModule {
     uint256 public constant MAX_KEYS_PER_BATCH = 100;
     /// @notice Cluster members are recorded in one slot as ten 24-bit operator ids.
     uint256 public constant MAX_CLUSTER_SIZE = 10;
-    uint256 private constant ID_BITS = 24;
-    uint256 private constant ID_MASK = (1 << ID_BITS) - 1;
 
-    // ------------------------------------------------------------------------------------------ storage
-    struct Operator {
-        // slot 0
-        address manager; // the operator's Ethereum identity (signs the cluster definition off-chain too)
-        uint32 validators; // validators this operator's bond must cover (deposited, not yet withdrawn)
-        uint32 clusters; // clusters it belongs to
-        // slot 1
-        address rewardAddress;
-        uint96 bond; // wei
-    }
+    /// @notice Code of the `IDvtModule` functions (run through DELEGATECALL), created with this implementation.
+    address public immutable EXTENSION;
 
-    struct Cluster {
-        // slot 0
-        uint8 size;
-        uint8 threshold;
-        bool active;
-        uint32 totalKeys;
-        uint32 confirmedKeys; // prefix of keys confirmed by every member
-        uint32 depositedKeys; // prefix of keys deposited
-        uint32 exitedKeys; // validators exited (reported by the oracle)
-        uint32 confirmedBatches; // prefix of batches confirmed by every member
-        uint32 depositBatch; // batch holding key `depositedKeys`
-        // slot 1: up to 10 operator ids of 24 bits, in ascending order
-        uint256 members;
-    }
-
-    struct KeyBatch {
-        address data; // KeyData pointer
-        uint32 firstIndex; // index of the batch's first key in the cluster
-        uint16 count;
-        uint16 confirmations; // bitmask over member positions
-    }
-
-    /// @custom:storage-location erc7201:shoal.storage.OperatorRegistry
-    struct RegistryStorage {
-        uint256 nonce;
-        uint32 operatorCount;
-        uint32 clusterCount;
-        uint64 totalDeposited;
-        uint64 totalExited;
-        mapping(uint256 operatorId => Operator) operators;
-        mapping(uint256 clusterId => Cluster) clusters;
-        mapping(uint256 clusterId => KeyBatch[]) batches;
-        mapping(bytes32 pubkeyHash => bool) keyExists;
-        mapping(uint256 operatorId => string) operatorNames;
-    }
-
-    // keccak256(abi.encode(uint256(keccak256("shoal.storage.OperatorRegistry")) - 1)) & ~bytes32(uint256(0xff))
-    bytes32 private constant REGISTRY_STORAGE = 0xc7d5204f45297944f4ccb59592957921f1c2aefb7c0f494738882612c06b8600;
-
-    function _registry() private pure returns (RegistryStorage storage $) {
-        assembly {
-            $.slot := REGISTRY_STORAGE
-        }
-    }
+    /// @dev Selector of a self-STATICCALL that the fallback turns into a DELEGATECALL of a view (a `view`
+    ///      function may not DELEGATECALL, a STATICCALL to itself may): keccak256("OperatorRegistry.viewGateway")[:4].
+    uint256 private constant VIEW_GATEWAY = 0x720258ce;
 
     // ------------------------------------------------------------------------------------------ events
     event OperatorRegistered(uint256 indexed operatorId, address indexed manager, address rewardAddress, string name);
@@ -128,6 +97,11 @@ contract OperatorRegistry is ShoalUpgradeable, BondCurve, IStakingModule {
     error TooManyOperators();
 
     // ------------------------------------------------------------------------------------------ setup
+    /// @custom:oz-upgrades-unsafe-allow constructor state-variable-immutable
+    constructor() {
+        EXTENSION = address(new OperatorRegistryExtension());
+    }
+
     /// @param admin governance
     /// @param router the StakingRouter (gets ROUTER_ROLE)
     /// @param firstBond bond for an operator's first validator
@@ -137,6 +111,9 @@ contract OperatorRegistry is ShoalUpgradeable, BondCurve, IStakingModule {
         if (router == address(0)) revert ZeroAddress("router");
         _grantRole(ROUTER_ROLE, router);
         _setBondCurve(firstBond, nextBond);
+        // default penalty and exit parameters, set by the extension's code within this initialisation
+        (bool ok, bytes memory err) = EXTENSION.delegatecall(abi.encodeCall(OperatorRegistryExtension.initializeEconomics, ()));
+        if (!ok) Address.verifyCallResult(ok, err);
     }
 
     // ------------------------------------------------------------------------------------------ operators
@@ -151,28 +128,22 @@ contract OperatorRegistry is ShoalUpgradeable, BondCurve, IStakingModule {
         op.manager = msg.sender;
         op.rewardAddress = rewardAddress;
         $.operatorNames[operatorId] = name;
+        _rewardsOnOperatorRegistered(operatorId);
         emit OperatorRegistered(operatorId, msg.sender, rewardAddress, name);
         if (msg.value > 0) _addBond(operatorId, op, msg.value);
     }
 
-    /// @notice Adds `msg.value` to an operator's bond. Anyone may top up any operator.
-    function topUpBond(uint256 operatorId) external payable {
-        if (msg.value == 0) revert ZeroAmount();
-        _addBond(operatorId, _operator(operatorId), msg.value);
-        _bumpNonce(); // more bond may make more keys depositable
+    /// @notice Adds `msg.value` to an operator's bond. Anyone may top up any operator. An operator's bond debt
+    ///         (penalties its bond could not cover) is paid first, to the pool; the rest becomes bond.
+    /// @dev Runs in the extension (it shares the bond-debt code with the penalties).
+    function topUpBond(uint256) external payable {
+        _delegate();
     }
 
     /// @notice Withdraws unlocked bond (above what the operator's validators require). Only the manager.
-    function withdrawBond(uint256 operatorId, uint256 amount, address payable to) external {
-        Operator storage op = _managedOperator(operatorId);
-        if (amount == 0) revert ZeroAmount();
-        if (to == address(0)) revert ZeroAddress("to");
-        uint256 unlocked = unlockedBond(operatorId);
-        if (amount > unlocked) revert BondShortfall(operatorId, amount, unlocked);
-        op.bond -= uint96(amount);
-        emit BondWithdrawn(operatorId, to, amount, op.bond);
-        _bumpNonce();
-        Address.sendValue(to, amount);
+    /// @dev Runs in the extension (keeps this contract under the EIP-170 size limit).
+    function withdrawBond(uint256, uint256, address payable) external {
+        _delegate();
     }
 
     /// @notice Changes where the operator's rewards go. Only the manager.
@@ -302,28 +273,143 @@ contract OperatorRegistry is ShoalUpgradeable, BondCurve, IStakingModule {
 
     /// @notice A member removes the batches from `fromBatchIndex` on, none of whose keys may be deposited.
     ///         Their pubkeys may be registered again later.
-    function removeKeys(uint256 clusterId, uint256 fromBatchIndex) external {
-        Cluster storage c = _cluster(clusterId);
-        _memberPosition(c, clusterId, msg.sender);
-        RegistryStorage storage $ = _registry();
-        KeyBatch[] storage batches = $.batches[clusterId];
-        if (fromBatchIndex >= batches.length) revert UnknownBatch(clusterId, fromBatchIndex);
-        if (batches[fromBatchIndex].firstIndex < c.depositedKeys) revert BatchAlreadyDeposited(clusterId, fromBatchIndex);
-        for (uint256 i = batches.length; i > fromBatchIndex; --i) {
-            KeyBatch memory b = batches[i - 1];
-            for (uint256 k; k < b.count; ++k) {
-                delete $.keyExists[keccak256(KeyData.pubkeyAt(b.data, k))];
-            }
-            batches.pop();
+    /// @dev Runs in the extension (rarely used; keeps this contract under the EIP-170 size limit).
+    function removeKeys(uint256, uint256) external {
+        _delegate();
+    }
+
+    // ------------------------------------------------------------------------------------------ economics
+    // `IDvtModule`: each body hands the call to the extension (see `_delegate`, `_delegateView`).
+
+    /// @notice The router minted `shares` dvETH here as the module's fee from a report: spread over clusters by
+    ///         active validators, equally among each cluster's members (see `ClusterRewards`). `ROUTER_ROLE`.
+    function onRewardsMinted(uint256) external {
+        _delegate();
+    }
+
+    /// @inheritdoc IDvtModule
+    function claimRewards(uint256) external returns (uint256) {
+        _delegate();
+    }
+
+    /// @inheritdoc IDvtModule
+    function processClusterReports(ClusterReport[] calldata) external {
+        _delegate();
+    }
+
+    /// @inheritdoc IDvtModule
+    function requestExits(uint256[] calldata, uint256[] calldata) external {
+        _delegate();
+    }
+
+    /// @inheritdoc IDvtModule
+    function forceLateExit(uint256, uint256) external payable {
+        _delegate();
+    }
+
+    /// @inheritdoc IDvtModule
+    function setProtocolContracts(address, address) external {
+        _delegate();
+    }
+
+    /// @inheritdoc IDvtModule
+    function setPenaltyParams(PenaltyParams calldata) external {
+        _delegate();
+    }
+
+    /// @inheritdoc IDvtModule
+    function setExitParams(uint256, uint256) external {
+        _delegate();
+    }
+
+    /// @inheritdoc IDvtModule
+    function getOperatorRewards(uint256) external view returns (uint256, uint256) {
+        _delegateView();
+    }
+
+    /// @inheritdoc IDvtModule
+    function getRewardsState() external view returns (uint256, uint256, uint256, uint256) {
+        _delegateView();
+    }
+
+    /// @inheritdoc IDvtModule
+    function getBondDebt(uint256) external view returns (uint256) {
+        _delegateView();
+    }
+
+    /// @inheritdoc IDvtModule
+    function getClusterEconomics(uint256) external view returns (ClusterEconomics memory) {
+        _delegateView();
+    }
+
+    /// @inheritdoc IDvtModule
+    function getPenaltyParams() external view returns (PenaltyParams memory) {
+        _delegateView();
+    }
+
+    /// @inheritdoc IDvtModule
+    function getExitParams() external view returns (uint256, uint256, uint256) {
+        _delegateView();
+    }
+
+    /// @inheritdoc IDvtModule
+    function getProtocolContracts() external view returns (address, address) {
+        _delegateView();
+    }
+
+    /// @inheritdoc IDvtModule
+    function getExitDeadline(uint256, uint256) external view returns (uint256) {
+        _delegateView();
+    }
+
+    /// @inheritdoc IDvtModule
+    function getPendingExitRequests(uint256) external view returns (uint256[] memory, uint256[] memory) {
+        _delegateView();
+    }
+
+    /// @inheritdoc IDvtModule
+    function getLateExits(uint256, uint256) external view returns (uint256[] memory, uint256[] memory, uint256) {
+        _delegateView();
+    }
+
+    /// @dev Runs the current call's calldata in the extension on this contract's storage and returns (or
+    ///      reverts) with its result. `msg.sender` and `msg.value` stay the caller's.
+    function _delegate() private {
+        address extension = EXTENSION;
+        assembly {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), extension, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) { revert(0, returndatasize()) }
+            return(0, returndatasize())
         }
-        uint256 total = fromBatchIndex == 0 ? 0 : batches[fromBatchIndex - 1].firstIndex + batches[fromBatchIndex - 1].count;
-        c.totalKeys = uint32(total);
-        if (c.confirmedBatches > fromBatchIndex) {
-            c.confirmedBatches = uint32(fromBatchIndex);
-            c.confirmedKeys = uint32(total);
+    }
+
+    /// @dev For views: STATICCALLs this contract with `VIEW_GATEWAY ‖ calldata`; the fallback DELEGATECALLs the
+    ///      extension with the original calldata, inside the static context (no state can change).
+    function _delegateView() private view {
+        assembly {
+            mstore(0, shl(224, VIEW_GATEWAY))
+            calldatacopy(4, 0, calldatasize())
+            let ok := staticcall(gas(), address(), 0, add(calldatasize(), 4), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) { revert(0, returndatasize()) }
+            return(0, returndatasize())
         }
-        emit KeysRemoved(clusterId, fromBatchIndex, total);
-        _bumpNonce();
+    }
+
+    /// @notice Only the view gateway (this contract calling itself); anything else reverts without data, as a
+    ///         call of an unknown function always did.
+    fallback() external {
+        if (msg.sender != address(this) || uint32(msg.sig) != VIEW_GATEWAY) revert();
+        address extension = EXTENSION;
+        assembly {
+            calldatacopy(0, 4, sub(calldatasize(), 4))
+            let ok := delegatecall(gas(), extension, 0, sub(calldatasize(), 4), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) { revert(0, returndatasize()) }
+            return(0, returndatasize())
+        }
     }
 
     // ------------------------------------------------------------------------------------------ module API
@@ -380,9 +466,12 @@ contract OperatorRegistry is ShoalUpgradeable, BondCurve, IStakingModule {
         c.depositBatch = uint32(_copyKeys(clusterId, c.depositBatch, from, k, pubkeys, signatures, written));
         c.depositedKeys = uint32(from + k);
         uint256 members = c.members;
-        for (uint256 m; m < c.size; ++m) {
-            $.operators[(members >> (m * ID_BITS)) & ID_MASK].validators += uint32(k);
+        uint256 size = c.size;
+        for (uint256 m; m < size; ++m) {
+            $.operators[_memberId(members, m)].validators += uint32(k);
         }
+        uint256 active = from - c.exitedKeys;
+        _rewardsOnActiveChanged(clusterId, size, members, active, active + k);
         emit KeysDeposited(clusterId, from, k);
     }
 
@@ -496,7 +585,7 @@ contract OperatorRegistry is ShoalUpgradeable, BondCurve, IStakingModule {
             a.active[i] = c.depositedKeys - c.exitedKeys;
             a.keysLeft[i] = c.confirmedKeys - c.depositedKeys;
             for (uint256 m; m < c.size; ++m) {
-                uint256 opId = (c.members >> (m * ID_BITS)) & ID_MASK;
+                uint256 opId = _memberId(c.members, m);
                 if (_opIndex(a, c.members, m) < a.nOps) continue; // already cached
                 Operator storage op = $.operators[opId];
                 uint256 covered = validatorsForBond(op.bond);
@@ -521,7 +610,7 @@ contract OperatorRegistry is ShoalUpgradeable, BondCurve, IStakingModule {
 
     /// @dev Index in the operator cache of member `m` of a packed member list (== nOps when not cached).
     function _opIndex(Allocation memory a, uint256 members, uint256 m) private pure returns (uint256 j) {
-        uint256 id = (members >> (m * ID_BITS)) & ID_MASK;
+        uint256 id = _memberId(members, m);
         while (j < a.nOps && a.opIds[j] != id) ++j;
     }
 
@@ -559,7 +648,7 @@ contract OperatorRegistry is ShoalUpgradeable, BondCurve, IStakingModule {
         Cluster storage c = _cluster(clusterId);
         ids = new uint256[](c.size);
         for (uint256 m; m < c.size; ++m) {
-            ids[m] = (c.members >> (m * ID_BITS)) & ID_MASK;
+            ids[m] = _memberId(c.members, m);
         }
     }
 
@@ -606,44 +695,9 @@ contract OperatorRegistry is ShoalUpgradeable, BondCurve, IStakingModule {
     }
 
     // ------------------------------------------------------------------------------------------ internals
-    function _operator(uint256 operatorId) private view returns (Operator storage op) {
-        op = _registry().operators[operatorId];
-        if (op.manager == address(0)) revert UnknownOperator(operatorId);
-    }
-
-    function _managedOperator(uint256 operatorId) private view returns (Operator storage op) {
-        op = _operator(operatorId);
-        if (op.manager != msg.sender) revert NotOperatorManager(operatorId, msg.sender);
-    }
-
-    function _cluster(uint256 clusterId) private view returns (Cluster storage c) {
-        c = _registry().clusters[clusterId];
-        if (c.size == 0) revert UnknownCluster(clusterId);
-    }
-
-    /// @dev Position (0..n-1) and id of the member managed by `account`, or revert.
-    function _memberPosition(Cluster storage c, uint256 clusterId, address account)
-        private
-        view
-        returns (uint256 position, uint256 operatorId)
-    {
-        uint256 members = c.members;
-        RegistryStorage storage $ = _registry();
-        for (uint256 m; m < c.size; ++m) {
-            uint256 id = (members >> (m * ID_BITS)) & ID_MASK;
-            if ($.operators[id].manager == account) return (m, id);
-        }
-        revert NotClusterMember(clusterId, account);
-    }
-
     function _addBond(uint256 operatorId, Operator storage op, uint256 amount) private {
         uint256 bond = op.bond + amount;
         op.bond = uint96(bond); // total ETH supply is far below 2^96 wei
         emit BondDeposited(operatorId, msg.sender, amount, bond);
-    }
-
-    function _bumpNonce() private {
-        uint256 nonce = ++_registry().nonce;
-        emit NonceChanged(nonce);
     }
 }
