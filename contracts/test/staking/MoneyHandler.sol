@@ -10,8 +10,8 @@ import {OperatorRegistry} from "../../src/modules/OperatorRegistry.sol";
 
 /// @notice Drives the money path with random but valid actions for `MoneyInvariantsTest`: stakes by many
 ///         actors, transfers, approvals and transferFroms, operator registrations, bond top-ups and withdrawals,
-///         clusters, key batches and their confirmation or removal, forced ETH, and keeper deposits through the
-///         guardians' attestation. Inputs are bounded so that almost every call does something; ghost variables
+///         clusters, key batches and their confirmation or removal, forced ETH, keeper deposits through the
+///         guardians' attestation, and oracle reports of rewards or losses. Inputs are bounded so that almost every call does something; ghost variables
 ///         record what went in and out so the invariants can compare the contracts' books with reality.
 contract MoneyHandler {
     Vm private constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
@@ -45,6 +45,8 @@ contract MoneyHandler {
     uint256 public ghostUnbondedDeposits; // an operator left with more validators than its bond covers
     uint256 public ghostOverAllocation; // a deposit beyond what getDepositAllocation promised
     uint256 public ghostAllowanceErrors; // a transferFrom that did not spend exactly its amount (or spent infinity)
+    int256 public ghostClDelta; // consensus-layer rewards (+) and losses (-) reported by the oracle
+    uint256 public ghostReports; // reports applied
     uint256 internal keySeed;
     mapping(bytes32 pubkeyHash => bool) internal seenPubkey;
     mapping(bytes32 action => uint256) public calls;
@@ -295,6 +297,32 @@ contract MoneyHandler {
             ++seenHere;
         }
         if (seenHere != deposited) ++ghostDuplicateDeposits;
+    }
+
+    // ------------------------------------------------------------------------------------------ oracle
+    /// @dev An oracle report (the handler holds ORACLE_ROLE, standing in for the AccountingOracle after
+    ///      consensus): every deposited validator has appeared, and the beacon balance moved by a reward or a loss
+    ///      inside the sanity checker's default bounds (10 %/year growth, 0.75 % rebase, 0.5 % unexplained drop),
+    ///      over 1 hour to 30 days.
+    function report(uint256 seed) external {
+        (uint256 deposited, uint256 seen, uint256 prevBalance) = pool.getBeaconStat();
+        uint256 timeElapsed = _bound(seed, 1 hours, 30 days);
+        uint256 expected = prevBalance + (deposited - seen) * pool.DEPOSIT_SIZE();
+        uint256 balance = expected;
+        if ((seed >> 64) & 1 == 0) {
+            uint256 maxGrowth = expected * 1_000 * timeElapsed / (365 days * 10_000);
+            uint256 maxRebase = pool.totalPooledEther() * 7_500_000 / 1e9;
+            if (maxRebase < maxGrowth) maxGrowth = maxRebase;
+            balance += _bound(seed >> 128, 0, maxGrowth * 9 / 10);
+        } else {
+            balance -= _bound(seed >> 128, 0, expected * 50 / 10_000 * 9 / 10);
+        }
+        StakingPool.OracleReport memory r;
+        (r.timeElapsed, r.beaconValidators, r.beaconBalance) = (timeElapsed, deposited, balance);
+        pool.handleOracleReport(r);
+        ghostClDelta += int256(balance) - int256(expected);
+        ++ghostReports;
+        ++calls["report"];
     }
 
     // ------------------------------------------------------------------------------------------ internals

@@ -10,7 +10,9 @@ import {OperatorRegistry} from "../../src/modules/OperatorRegistry.sol";
 ///         `FOUNDRY_PROFILE=deep` runs the long campaign.
 ///
 ///   ETH ──stake──▶ pool buffer ──32 ETH/key──▶ deposit contract          bonds ──▶ registry balance
+///                                   oracle reports ──▶ beacon balance (rewards, losses) + fee shares
 ///   invariants:  Σ balances = totalSupply          pooled = buffered + beacon + transient
+///                pooled = staked + reported rewards − losses
 ///                pool ETH = buffered + forced ETH   deposit contract = 32 ETH × deposited validators
 ///                registry ETH = Σ bonds             every operator's validators ≤ what its bond covers
 ///                Σ cluster deposited keys = module deposited = pool deposited, no pubkey deposited twice
@@ -20,6 +22,9 @@ contract MoneyInvariantsTest is ShoalFixture {
     function setUp() public {
         setUpShoal();
         handler = new MoneyHandler(pool, router, registry, dsm, moduleId, guardianKeys);
+        bytes32 oracleRole = pool.ORACLE_ROLE();
+        vm.prank(admin);
+        pool.grantRole(oracleRole, address(handler)); // the handler plays the AccountingOracle
         // a running start: six bonded operators, one cluster with confirmed keys, some stake
         for (uint256 i; i < 6; ++i) handler.registerOperator(4 ether);
         handler.createCluster(0);
@@ -28,7 +33,7 @@ contract MoneyInvariantsTest is ShoalFixture {
         handler.stake(0, 40 ether);
 
         targetContract(address(handler));
-        bytes4[] memory selectors = new bytes4[](15);
+        bytes4[] memory selectors = new bytes4[](16);
         selectors[0] = MoneyHandler.stake.selector;
         selectors[1] = MoneyHandler.transfer.selector;
         selectors[2] = MoneyHandler.approve.selector;
@@ -44,6 +49,7 @@ contract MoneyInvariantsTest is ShoalFixture {
         selectors[12] = MoneyHandler.removeKeys.selector;
         selectors[13] = MoneyHandler.deposit.selector;
         selectors[14] = MoneyHandler.stake.selector; // staking twice as likely: deposits need ETH
+        selectors[15] = MoneyHandler.report.selector;
         targetSelector(FuzzSelector(address(handler), selectors));
     }
 
@@ -66,16 +72,20 @@ contract MoneyInvariantsTest is ShoalFixture {
 
     // ============================================================================ token
     function _checkBalancesSumToTotalSupply() internal view {
-        uint256 sum = pool.balanceOf(pool.DEAD_SHARES_HOLDER());
+        // holders: the stakers, the dead-shares holder, and the fee recipients of reports (treasury, module)
+        uint256 sum = pool.balanceOf(pool.DEAD_SHARES_HOLDER()) + pool.balanceOf(treasury) + pool.balanceOf(address(registry));
         for (uint256 i; i < handler.actorCount(); ++i) sum += pool.balanceOf(handler.actors(i));
+        // operators' reward addresses (distinct from the stakers), where module fee shares may be paid on
+        for (uint256 id = 1; id <= registry.getOperatorCount(); ++id) sum += pool.balanceOf(registry.getOperator(id).rewardAddress);
         vm.assertEq(sum, pool.totalSupply(), "sum of holders' shares == totalSupply");
         vm.assertEq(handler.ghostAllowanceErrors(), 0, "transferFrom spends exactly its amount");
     }
 
-    /// Without oracle reports the rate is 1:1 and the pool holds exactly what was staked.
+    /// The pool's ether is exactly what was staked plus what reports said the validators earned or lost.
     function _checkPooledEtherIsWhatWasStaked() internal view {
-        vm.assertEq(pool.totalPooledEther(), pool.BOOTSTRAP_DEPOSIT() + handler.ghostStaked());
-        vm.assertEq(pool.totalSupply(), pool.totalPooledEther(), "no report: one share per wei");
+        int256 expected = int256(pool.BOOTSTRAP_DEPOSIT() + handler.ghostStaked()) + handler.ghostClDelta();
+        vm.assertTrue(int256(pool.totalPooledEther()) == expected, "pooled == staked + reported rewards - losses");
+        if (handler.ghostReports() == 0) vm.assertEq(pool.totalSupply(), pool.totalPooledEther(), "no report: 1:1");
     }
 
     // ============================================================================ pool accounting
@@ -160,7 +170,14 @@ contract MoneyInvariantsTest is ShoalFixture {
         handler.withdrawBond(2, 100 ether); // operator 3, topped up above
         vm.assertGt(handler.ghostBondOut(), 0, "unlocked bond was withdrawn");
         handler.deposit();
-        string[15] memory actions = [
+        uint256 rate = pool.shareRate();
+        handler.report(uint256(1) << 64 | uint256(7 ether) << 128 | 3 days); // a loss
+        vm.assertGt(handler.ghostReports(), 0, "reports happened");
+        vm.assertTrue(handler.ghostClDelta() < 0, "the loss was booked");
+        vm.assertLt(pool.shareRate(), rate, "a loss lowers the rate");
+        (uint256 deposited, uint256 seen,) = pool.getBeaconStat();
+        vm.assertEq(seen, deposited, "every deposited validator appeared");
+        string[16] memory actions = [
             "stake",
             "transfer",
             "approve",
@@ -175,7 +192,8 @@ contract MoneyInvariantsTest is ShoalFixture {
             "confirmAll",
             "removeKeys",
             "deposit",
-            "deposit"
+            "deposit",
+            "report"
         ];
         for (uint256 i; i < actions.length; ++i) {
             vm.assertGt(handler.calls(bytes32(bytes(actions[i]))), 0, actions[i]);
