@@ -41,6 +41,6 @@ export function attachEvents(router: BeaconApiRouter, chain: BeaconChain): void 
     res.flushHeaders();
     const c = { res, topics: new Set(topics) };
     clients.add(c);
-    req.on('close', () => clients.delete(c));
+    res.on('close', () => clients.delete(c));
   });
 }
