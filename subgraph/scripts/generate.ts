@@ -1,0 +1,235 @@
+/**
+ * Generates `subgraph/subgraph.yaml` and `subgraph/abis/*.json` from a deployment manifest (network, addresses,
+ * start block) and the forge artifacts (ABIs, event signatures). Neither output is committed: the template is
+ * `subgraph/sources.ts`.
+ *
+ * Usage:
+ *   tsx subgraph/scripts/generate.ts --network <name>        # deployments/<name>.json
+ *   tsx subgraph/scripts/generate.ts --manifest <file.json>  # any manifest file
+ *   options: --graph-network <name> (the network name graph-node knows; default: the manifest's network)
+ *            --out <dir> (default subgraph/)
+ *
+ * It fails, naming the contract and event, when an ABI event has no handler in sources.ts or a handler names an
+ * event the ABI does not have.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadManifest, manifestSchema, type Manifest } from '../../common/deployments.ts';
+import { readArtifact } from '../../common/forge.ts';
+import { DATA_SOURCES, type DataSourceSpec } from '../sources.ts';
+
+export const SUBGRAPH_DIR = resolve(fileURLToPath(new URL('..', import.meta.url)));
+
+/** The graph-ts API version the mappings are written for (graph-ts 0.38 / graph-cli 0.98). */
+const API_VERSION = '0.0.9';
+const SPEC_VERSION = '1.0.0';
+
+export interface AbiParam {
+  name: string;
+  type: string;
+  indexed?: boolean;
+  components?: AbiParam[];
+}
+
+export interface AbiEvent {
+  type: 'event';
+  name: string;
+  inputs: AbiParam[];
+  anonymous?: boolean;
+}
+
+/** The events of an ABI, once each (an event declared in two places of a contract appears twice in forge's ABI). */
+export function abiEvents(abi: readonly unknown[]): AbiEvent[] {
+  const seen = new Map<string, AbiEvent>();
+  for (const item of abi as { type?: string }[]) {
+    if (item.type !== 'event') continue;
+    const ev = item as AbiEvent;
+    const sig = eventSignature(ev);
+    if (!seen.has(sig)) seen.set(sig, ev);
+  }
+  return [...seen.values()];
+}
+
+function canonicalType(p: AbiParam): string {
+  if (p.type.startsWith('tuple')) {
+    return `(${(p.components ?? []).map(canonicalType).join(',')})${p.type.slice('tuple'.length)}`;
+  }
+  return p.type;
+}
+
+/** The signature graph-node matches: `Name(indexed address,uint256,(uint256,uint256))`. */
+export function eventSignature(ev: AbiEvent): string {
+  return `${ev.name}(${ev.inputs.map((p) => `${p.indexed ? 'indexed ' : ''}${canonicalType(p)}`).join(',')})`;
+}
+
+/** Entity type names declared in schema.graphql. */
+export function schemaEntities(schema: string): string[] {
+  return [...schema.matchAll(/^type\s+(\w+)\s+@entity/gm)].map((m) => m[1]!);
+}
+
+export interface ResolvedHandler {
+  event: string;
+  signature: string;
+  handler: string;
+  governance: boolean;
+}
+
+/** Pairs every ABI event of a source with its handler; throws on an event without one, or a handler without event. */
+export function resolveHandlers(source: DataSourceSpec, abi: readonly unknown[]): ResolvedHandler[] {
+  const events = abiEvents(abi);
+  const names = new Set(events.map((e) => e.name));
+  const out: ResolvedHandler[] = [];
+  const missing: string[] = [];
+  for (const ev of events) {
+    const handler = source.handlers[ev.name];
+    const governance = source.governance.includes(ev.name);
+    if (handler !== undefined && governance) {
+      throw new Error(`${source.name}.${ev.name} is listed both with a handler and as governance in subgraph/sources.ts`);
+    }
+    if (handler === undefined && !governance) {
+      missing.push(eventSignature(ev));
+      continue;
+    }
+    out.push({ event: ev.name, signature: eventSignature(ev), handler: handler ?? governanceHandler(ev.name), governance });
+  }
+  if (missing.length > 0) {
+    throw new Error(
+      `${source.name} emits events without a handler in subgraph/sources.ts: ${missing.join(', ')}. ` +
+        'Add a handler (and its mapping) or list the event under `governance`.',
+    );
+  }
+  const stale = [...Object.keys(source.handlers), ...source.governance].filter((n) => !names.has(n));
+  if (stale.length > 0) {
+    throw new Error(`${source.name}: subgraph/sources.ts names events its ABI does not have: ${stale.join(', ')}`);
+  }
+  return out;
+}
+
+/** Handler name of a governance event (exported by src/governance.ts through every mapping). */
+export function governanceHandler(event: string): string {
+  return `governance${event}`;
+}
+
+function q(s: string): string {
+  return JSON.stringify(s);
+}
+
+export interface RenderInput {
+  manifest: Manifest;
+  graphNetwork: string;
+  sources: readonly DataSourceSpec[];
+  abis: ReadonlyMap<string, readonly unknown[]>;
+  entities: readonly string[];
+}
+
+/** Renders subgraph.yaml (paths relative to the subgraph directory). */
+export function renderSubgraphYaml(input: RenderInput): string {
+  const lines: string[] = [
+    '# Generated by subgraph/scripts/generate.ts from the deployment manifest and the forge artifacts. Do not edit.',
+    `specVersion: ${SPEC_VERSION}`,
+    'description: Shoal liquid staking on distributed validators (dvETH, withdrawals, operators, clusters, oracle)',
+    'schema:',
+    '  file: ./schema.graphql',
+    'dataSources:',
+  ];
+  for (const s of input.sources) {
+    const address = input.manifest.contracts[s.name];
+    if (address === undefined) throw new Error(`deployment manifest has no contracts.${s.name}`);
+    const abi = input.abis.get(s.name);
+    if (abi === undefined) throw new Error(`no ABI for ${s.name}`);
+    const handlers = resolveHandlers(s, abi);
+    lines.push(
+      '  - kind: ethereum/contract',
+      `    name: ${s.name}`,
+      `    network: ${q(input.graphNetwork)}`,
+      '    source:',
+      `      address: ${q(address)}`,
+      `      abi: ${s.name}`,
+      `      startBlock: ${input.manifest.startBlock}`,
+      '    mapping:',
+      '      kind: ethereum/events',
+      `      apiVersion: ${API_VERSION}`,
+      '      language: wasm/assemblyscript',
+      `      file: ./${s.mapping}`,
+      '      entities:',
+      ...input.entities.map((e) => `        - ${e}`),
+      '      abis:',
+      `        - name: ${s.name}`,
+      `          file: ./abis/${s.name}.json`,
+      '      eventHandlers:',
+    );
+    for (const h of handlers) {
+      lines.push(`        - event: ${q(h.signature)}`, `          handler: ${h.handler}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export interface GenerateOptions {
+  manifest: Manifest;
+  graphNetwork?: string;
+  outDir?: string;
+  forgeOut?: string;
+}
+
+/** Writes abis/*.json and subgraph.yaml; returns the yaml path. */
+export function generate(opts: GenerateOptions): string {
+  const outDir = opts.outDir ?? SUBGRAPH_DIR;
+  mkdirSync(join(outDir, 'abis'), { recursive: true });
+  const abis = new Map<string, readonly unknown[]>();
+  for (const s of DATA_SOURCES) {
+    const abi = readArtifact(s.artifact.file, s.artifact.contract, opts.forgeOut).abi;
+    abis.set(s.name, abi);
+    writeFileSync(join(outDir, 'abis', `${s.name}.json`), `${JSON.stringify(abi, null, 2)}\n`);
+  }
+  const entities = schemaEntities(readFileSync(join(SUBGRAPH_DIR, 'schema.graphql'), 'utf8'));
+  const yaml = renderSubgraphYaml({
+    manifest: opts.manifest,
+    graphNetwork: opts.graphNetwork ?? opts.manifest.network,
+    sources: DATA_SOURCES,
+    abis,
+    entities,
+  });
+  const file = join(outDir, 'subgraph.yaml');
+  writeFileSync(file, yaml);
+  return file;
+}
+
+function readManifestFile(file: string): Manifest {
+  const parsed = manifestSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new Error(`deployment manifest ${file} is invalid: ${issues}`);
+  }
+  return parsed.data;
+}
+
+function main(argv: string[]): void {
+  const arg = (name: string): string | undefined => {
+    const i = argv.indexOf(`--${name}`);
+    if (i < 0) return undefined;
+    const v = argv[i + 1];
+    if (v === undefined || v.startsWith('--')) throw new Error(`--${name} needs a value`);
+    return v;
+  };
+  const network = arg('network');
+  const manifestFile = arg('manifest');
+  if ((network === undefined) === (manifestFile === undefined)) {
+    throw new Error('usage: generate.ts (--network <name> | --manifest <file>) [--graph-network <name>] [--out <dir>]');
+  }
+  const manifest = manifestFile !== undefined ? readManifestFile(resolve(manifestFile)) : loadManifest(network!);
+  const graphNetwork = arg('graph-network');
+  const outDir = arg('out');
+  const file = generate({ manifest, ...(graphNetwork ? { graphNetwork } : {}), ...(outDir ? { outDir: resolve(outDir) } : {}) });
+  console.log(`wrote ${file} (${manifest.network}, start block ${manifest.startBlock}) and ${DATA_SOURCES.length} ABIs`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  try {
+    main(process.argv.slice(2));
+  } catch (err) {
+    console.error(`generate: ${(err as Error).message}`);
+    process.exit(1);
+  }
+}
