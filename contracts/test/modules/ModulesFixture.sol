@@ -48,12 +48,16 @@ abstract contract ModulesFixture is ShoalFixture {
 
     /// @dev What the pool does on a report: mint `shares` dvETH to the registry, then the router tells it.
     function mintRewards(uint256 shares) internal {
-        uint256 staked = pool.convertToAssets(shares) + 1;
-        stake(feeSource, staked);
-        vm.prank(feeSource);
-        pool.transfer(address(registry), shares);
+        fundRegistry(shares);
         vm.prank(address(router));
         registry.onRewardsMinted(shares);
+    }
+
+    /// @dev The pool's mint (dvETH shares to the registry), without the router's notification.
+    function fundRegistry(uint256 shares) internal {
+        stake(feeSource, pool.convertToAssets(shares) + 1);
+        vm.prank(feeSource);
+        pool.transfer(address(registry), shares);
     }
 
     // ------------------------------------------------------------------------------------------ oracle
