@@ -272,13 +272,22 @@ export class BeaconChain {
       this.ops.acceptInteropAggregate(data, dataRoot, ci, committee, bits, members, signature);
     });
     // sync committee: members sign the head root
-    const sync = this.s.currentSyncCommittee;
+    const sync = this.syncCommitteeSigningAt(slot);
     const positions = sync.map((vi, pos) => [vi, pos] as const).filter(([vi]) => this.interopActive(vi));
     if (positions.length > 0) {
       const syncRoot = computeSigningRootFromRoot(this.headRoot, this.cfg.getDomainAtFork(ForkName.electra, DOMAIN_SYNC_COMMITTEE));
       this.ops.acceptInteropSyncAggregate(slot, this.headRoot, positions.map(([, p]) => p), this.signInterop(positions.map(([vi]) => vi), syncRoot));
     }
     for (const vi of new Set(committees.flat().filter((v) => this.interopActive(v)))) this.markLive(this.epochOf(slot), vi);
+  }
+
+  /**
+   * The sync committee whose members sign at `slot`: messages at slot N go into the block at N + 1, verified with
+   * that block's committee, so the last slot of a period is signed by the next period's members (validator guide).
+   */
+  syncCommitteeSigningAt(slot: number): number[] {
+    const period = (sl: number) => Math.floor(this.epochOf(sl) / this.opts.epochsPerSyncCommitteePeriod);
+    return period(slot + 1) !== period(this.s.slot) ? this.s.nextSyncCommittee : this.s.currentSyncCommittee;
   }
 
   markLive(epoch: number, index: number): void {

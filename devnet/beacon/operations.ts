@@ -120,8 +120,8 @@ export class Operations {
   submitSyncMessage(m: altair.SyncCommitteeMessage): string | null {
     const c = this.chain;
     if (m.slot > c.slot || m.slot + 1 < c.slot) return `sync message slot ${m.slot} is not the current or previous slot (${c.slot})`;
-    const positions = c.s.currentSyncCommittee.flatMap((vi, p) => (vi === m.validatorIndex ? [p] : []));
-    if (positions.length === 0) return `validator ${m.validatorIndex} is not in the current sync committee`;
+    const positions = c.syncCommitteeSigningAt(m.slot).flatMap((vi, p) => (vi === m.validatorIndex ? [p] : []));
+    if (positions.length === 0) return `validator ${m.validatorIndex} is not in the sync committee signing at slot ${m.slot}`;
     const root = computeSigningRootFromRoot(m.beaconBlockRoot, c.cfg.getDomainAtFork(ForkName.electra, DOMAIN_SYNC_COMMITTEE));
     if (!verifySignature(c.s.validators[m.validatorIndex]!.pubkey, root, m.signature)) return 'invalid signature';
     c.markLive(c.epochOf(m.slot), m.validatorIndex);
