@@ -31,7 +31,7 @@ export const DATA_SOURCES: DataSourceSpec[] = [
   {
     name: 'StakingPool',
     artifact: { file: 'StakingPool.sol', contract: 'StakingPool' },
-    mapping: 'src/pool.ts',
+    mapping: 'src/mapping.ts',
     handlers: {
       Staked: 'handleStaked',
       Referral: 'handleReferral',
@@ -52,7 +52,7 @@ export const DATA_SOURCES: DataSourceSpec[] = [
   {
     name: 'WithdrawalQueue',
     artifact: { file: 'WithdrawalQueue.sol', contract: 'WithdrawalQueue' },
-    mapping: 'src/queue.ts',
+    mapping: 'src/mapping.ts',
     handlers: {
       WithdrawalRequested: 'handleWithdrawalRequested',
       WithdrawalsFinalized: 'handleWithdrawalsFinalized',
@@ -67,7 +67,7 @@ export const DATA_SOURCES: DataSourceSpec[] = [
   {
     name: 'StakingRouter',
     artifact: { file: 'StakingRouter.sol', contract: 'StakingRouter' },
-    mapping: 'src/router.ts',
+    mapping: 'src/mapping.ts',
     handlers: {
       StakingModuleAdded: 'handleStakingModuleAdded',
       StakingModuleUpdated: 'handleStakingModuleUpdated',
@@ -80,7 +80,7 @@ export const DATA_SOURCES: DataSourceSpec[] = [
   {
     name: 'OperatorRegistry',
     artifact: { file: 'OperatorRegistry.sol', contract: 'OperatorRegistry' },
-    mapping: 'src/registry.ts',
+    mapping: 'src/mapping.ts',
     handlers: {
       OperatorRegistered: 'handleOperatorRegistered',
       OperatorRewardAddressSet: 'handleOperatorRewardAddressSet',
@@ -116,7 +116,7 @@ export const DATA_SOURCES: DataSourceSpec[] = [
   {
     name: 'DepositSecurityModule',
     artifact: { file: 'DepositSecurityModule.sol', contract: 'DepositSecurityModule' },
-    mapping: 'src/dsm.ts',
+    mapping: 'src/mapping.ts',
     handlers: {
       GuardianAdded: 'handleGuardianAdded',
       GuardianRemoved: 'handleGuardianRemoved',
@@ -128,7 +128,7 @@ export const DATA_SOURCES: DataSourceSpec[] = [
   {
     name: 'HashConsensus',
     artifact: { file: 'HashConsensus.sol', contract: 'HashConsensus' },
-    mapping: 'src/consensus.ts',
+    mapping: 'src/mapping.ts',
     handlers: {
       MemberAdded: 'handleMemberAdded',
       MemberRemoved: 'handleMemberRemoved',
@@ -141,7 +141,7 @@ export const DATA_SOURCES: DataSourceSpec[] = [
   {
     name: 'AccountingOracle',
     artifact: { file: 'AccountingOracle.sol', contract: 'AccountingOracle' },
-    mapping: 'src/oracle.ts',
+    mapping: 'src/mapping.ts',
     handlers: {
       ReportSubmitted: 'handleReportSubmitted',
       ReportDiscarded: 'handleReportDiscarded',
@@ -154,28 +154,28 @@ export const DATA_SOURCES: DataSourceSpec[] = [
   {
     name: 'SanityChecker',
     artifact: { file: 'SanityChecker.sol', contract: 'SanityChecker' },
-    mapping: 'src/sanity.ts',
+    mapping: 'src/mapping.ts',
     handlers: { LimitSet: 'handleLimitSet' },
     governance: [...OZ_PROXY],
   },
   {
     name: 'WithdrawalVault',
     artifact: { file: 'WithdrawalVault.sol', contract: 'WithdrawalVault' },
-    mapping: 'src/vaults.ts',
+    mapping: 'src/mapping.ts',
     handlers: { WithdrawalsTransferred: 'handleWithdrawalsTransferred', ExitTriggered: 'handleExitTriggered' },
     governance: [...OZ_PROXY],
   },
   {
     name: 'ExecutionRewardsVault',
     artifact: { file: 'ExecutionRewardsVault.sol', contract: 'ExecutionRewardsVault' },
-    mapping: 'src/vaults.ts',
+    mapping: 'src/mapping.ts',
     handlers: { ELRewardsReceived: 'handleELRewardsReceived', ELRewardsTransferred: 'handleELRewardsTransferred' },
     governance: [],
   },
   {
     name: 'DepositContract',
     artifact: { file: 'DepositContract.sol', contract: 'DepositContract' },
-    mapping: 'src/depositContract.ts',
+    mapping: 'src/mapping.ts',
     handlers: { DepositEvent: 'handleDepositEvent' },
     governance: [],
     note: 'the chain deposit contract: only deposits with the protocol withdrawal credentials are stored',

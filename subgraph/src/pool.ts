@@ -32,8 +32,6 @@ import {
 } from './helpers';
 import { loadReport } from './report';
 
-export * from './governance';
-
 export function handleStaked(event: Staked): void {
   let p = loadProtocol(event);
   p.totalPooledEther = p.totalPooledEther.plus(event.params.assets);

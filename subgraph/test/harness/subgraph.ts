@@ -1,8 +1,10 @@
 /**
- * Runs the subgraph as graph-node would, offline: reads the generated subgraph.yaml, instantiates each data
- * source's WASM from `graph build` with the host functions of ./host.ts, and feeds it real logs (from a chain
- * through viem) in block and log order, dispatching each log to the handler the manifest names for its
- * address and event signature. Entities land in one in-memory EntityStore shared by all data sources.
+ * Runs the built subgraph as graph-node would, offline: reads `build/subgraph.yaml` (what `graph build` produced
+ * and a deployment would upload: data sources, ABIs, WASM, schema) and feeds real logs (from a chain through
+ * viem) in block and log order, dispatching each log to the handler the manifest names for its address and
+ * event signature. As graph-node does, every trigger runs in a fresh instance of the data source's module (no
+ * state survives between handlers except the store), with the host functions of ./host.ts. Entities land in
+ * one in-memory EntityStore shared by all data sources.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,6 +24,7 @@ export interface ManifestDataSource {
   network: string;
   address: `0x${string}`;
   abiFile: string;
+  wasmFile: string;
   startBlock: number;
   handlers: ManifestHandler[];
 }
@@ -36,7 +39,7 @@ export function parseSubgraphYaml(text: string): ManifestDataSource[] {
     const line = raw.trim();
     let m: RegExpExecArray | null;
     if (line === '- kind: ethereum/contract' || line === '- kind: ethereum') {
-      cur = { name: '', network: '', address: '0x', abiFile: '', startBlock: 0, handlers: [] };
+      cur = { name: '', network: '', address: '0x', abiFile: '', wasmFile: '', startBlock: 0, handlers: [] };
       out.push(cur);
     } else if (!cur) {
       continue;
@@ -48,8 +51,10 @@ export function parseSubgraphYaml(text: string): ManifestDataSource[] {
       cur.address = unq(m[1]!) as `0x${string}`;
     } else if ((m = /^startBlock: (\d+)$/.exec(line))) {
       cur.startBlock = Number(m[1]);
-    } else if ((m = /^file: (\.\/abis\/.+)$/.exec(line))) {
+    } else if ((m = /^file: (.+\.json)$/.exec(line)) && cur.abiFile === '') {
       cur.abiFile = unq(m[1]!);
+    } else if ((m = /^file: (.+\.wasm)$/.exec(line))) {
+      cur.wasmFile = unq(m[1]!);
     } else if ((m = /^- event: (.+)$/.exec(line))) {
       pendingEvent = unq(m[1]!);
     } else if ((m = /^handler: (\w+)$/.exec(line)) && pendingEvent !== undefined) {
@@ -77,8 +82,7 @@ interface Route {
 
 interface LoadedSource {
   spec: ManifestDataSource;
-  heap: AscHeap;
-  exports: MappingExports & Record<string, unknown>;
+  module: WebAssembly.Module;
   routes: Map<Hex, Route>;
 }
 
@@ -100,16 +104,25 @@ export class SubgraphHarness {
     this.store = new EntityStore(loadSchema(join(dir, 'schema.graphql')));
   }
 
-  /** Loads `<dir>/subgraph.yaml`, the ABIs it names and `<dir>/build/<name>/<name>.wasm` of each data source. */
-  static async load(dir: string): Promise<SubgraphHarness> {
-    const specs = parseSubgraphYaml(readFileSync(join(dir, 'subgraph.yaml'), 'utf8'));
-    if (specs.length === 0) throw new Error(`${dir}/subgraph.yaml has no data sources`);
-    const h = new SubgraphHarness(dir, specs);
-    for (const spec of specs) await h.instantiate(spec);
+  /**
+   * Loads a built subgraph: `<buildDir>/subgraph.yaml` (as `graph build` rewrote it), its schema, ABIs and WASM.
+   * `addresses` overrides data-source addresses by name (replaying a chain other than the one built for).
+   */
+  static async load(buildDir: string, addresses: Record<string, `0x${string}`> = {}): Promise<SubgraphHarness> {
+    const specs = parseSubgraphYaml(readFileSync(join(buildDir, 'subgraph.yaml'), 'utf8'));
+    if (specs.length === 0) throw new Error(`${buildDir}/subgraph.yaml has no data sources`);
+    for (const s of specs) s.address = addresses[s.name] ?? s.address;
+    const h = new SubgraphHarness(buildDir, specs);
+    const modules = new Map<string, WebAssembly.Module>();
+    for (const spec of specs) {
+      let module = modules.get(spec.wasmFile);
+      if (!module) modules.set(spec.wasmFile, (module = await WebAssembly.compile(readFileSync(join(buildDir, spec.wasmFile)))));
+      h.addSource(spec, module);
+    }
     return h;
   }
 
-  private async instantiate(spec: ManifestDataSource): Promise<void> {
+  private addSource(spec: ManifestDataSource, module: WebAssembly.Module): void {
     const abi = JSON.parse(readFileSync(join(this.dir, spec.abiFile), 'utf8')) as { type: string }[];
     const events = abi.filter((x): x is AbiEventItem => x.type === 'event');
     const routes = new Map<Hex, Route>();
@@ -118,23 +131,27 @@ export class SubgraphHarness {
       if (!ev) throw new Error(`${spec.name}: manifest event ${h.event} is not in ${spec.abiFile}`);
       routes.set(toEventSelector(ev), { event: ev, handler: h.handler });
     }
-    const wasmFile = join(this.dir, 'build', spec.name, `${spec.name}.wasm`);
-    const module = await WebAssembly.compile(readFileSync(wasmFile));
+    const exported = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
+    for (const r of routes.values()) {
+      if (!exported.has(r.handler)) throw new Error(`${spec.name}: handler ${r.handler} is not exported by ${spec.wasmFile}`);
+    }
+    this.sources.set(getAddress(spec.address), { spec, module, routes });
+  }
+
+  /** A fresh instance of a data source's module, started (graph-cli compiles with --explicitStart). */
+  private instantiate(src: LoadedSource): { heap: AscHeap; exports: MappingExports & Record<string, unknown> } {
     const heap = new AscHeap();
-    const imports = buildImports(module, {
+    const imports = buildImports(src.module, {
       heap,
       store: this.store,
-      dataSource: { name: spec.name, address: spec.address, network: spec.network },
+      dataSource: { name: src.spec.name, address: src.spec.address, network: src.spec.network },
       logs: this.logs,
     });
-    const instance = await WebAssembly.instantiate(module, imports);
+    const instance = new WebAssembly.Instance(src.module, imports);
     const exports = instance.exports as unknown as MappingExports & Record<string, unknown>;
     heap.bind(exports);
-    exports._start(); // graph-cli compiles with --explicitStart: run top-level statements once, as graph-node does
-    for (const r of routes.values()) {
-      if (typeof exports[r.handler] !== 'function') throw new Error(`${spec.name}: handler ${r.handler} is not exported`);
-    }
-    this.sources.set(getAddress(spec.address), { spec, heap, exports, routes });
+    exports._start();
+    return { heap, exports };
   }
 
   /** Addresses of all data sources (for eth_getLogs). */
@@ -153,10 +170,10 @@ export class SubgraphHarness {
       this.unhandled.push({ source: src.spec.name, topic0: topic0 ?? '0x' });
       return;
     }
-    const ptr = writeEvent(src.heap, route.event, log, block, tx, transactionLogIndex);
-    const fn = src.exports[route.handler] as (p: number) => void;
     try {
-      fn(ptr);
+      const { heap, exports } = this.instantiate(src);
+      const ptr = writeEvent(heap, route.event, log, block, tx, transactionLogIndex);
+      (exports[route.handler] as (p: number) => void)(ptr);
     } catch (err) {
       throw new Error(
         `${src.spec.name}.${route.handler} failed on ${route.event.name} (block ${log.blockNumber}, tx ${log.transactionHash}, ` +
