@@ -29,7 +29,7 @@ export interface ManifestDataSource {
   handlers: ManifestHandler[];
 }
 
-/** Reads the data sources of a subgraph.yaml as scripts/generate.ts writes it (one key per line). */
+/** Reads the data sources of a subgraph.yaml as scripts/generate.ts or `graph build` writes it. */
 export function parseSubgraphYaml(text: string): ManifestDataSource[] {
   const out: ManifestDataSource[] = [];
   let cur: ManifestDataSource | undefined;
@@ -60,6 +60,8 @@ export function parseSubgraphYaml(text: string): ManifestDataSource[] {
     } else if ((m = /^handler: (\w+)$/.exec(line)) && pendingEvent !== undefined) {
       cur.handlers.push({ event: pendingEvent, handler: m[1]! });
       pendingEvent = undefined;
+    } else if (pendingEvent !== undefined && line !== '') {
+      pendingEvent += ` ${line}`; // graph build folds long plain scalars over lines (joined by one space)
     }
   }
   return out;
