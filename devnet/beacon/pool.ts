@@ -20,6 +20,8 @@ interface CommitteeEntry {
   aggregates: { bits: boolean[]; signature: Uint8Array }[];
   /** positions already included on chain */
   included: Set<number>;
+  /** memo of best(): cleared when a single or an aggregate is added */
+  best: { bits: boolean[]; signature: Uint8Array } | null | undefined;
 }
 
 interface PoolEntry {
@@ -40,20 +42,24 @@ export class AttestationPool {
     }
     let c = e.byCommittee.get(ci);
     if (!c) {
-      c = { committee, singles: new Map(), aggregates: [], included: new Set() };
+      c = { committee, singles: new Map(), aggregates: [], included: new Set(), best: undefined };
       e.byCommittee.set(ci, c);
     }
     return c;
   }
 
   addSingle(data: phase0.AttestationData, dataRoot: Uint8Array, ci: number, committee: number[], position: number, signature: Uint8Array): void {
-    this.committeeEntry(data, dataRoot, ci, committee).singles.set(position, signature);
+    const c = this.committeeEntry(data, dataRoot, ci, committee);
+    if (c.singles.has(position)) return;
+    c.singles.set(position, signature);
+    c.best = undefined;
   }
 
   addAggregate(data: phase0.AttestationData, dataRoot: Uint8Array, ci: number, committee: number[], bits: boolean[], signature: Uint8Array): void {
     const c = this.committeeEntry(data, dataRoot, ci, committee);
     if (c.aggregates.length >= 4) c.aggregates.sort((a, b) => count(b.bits) - count(a.bits)).pop();
     c.aggregates.push({ bits, signature });
+    c.best = undefined;
   }
 
   /** The best aggregate known for (data root, committee): the largest aggregate plus every single it lacks. */
@@ -61,6 +67,7 @@ export class AttestationPool {
     const e = this.entries.get(dataRootHex);
     const c = e?.byCommittee.get(ci);
     if (!e || !c) return null;
+    if (c.best !== undefined) return c.best && { data: e.data, bits: [...c.best.bits], signature: c.best.signature };
     const base = [...c.aggregates].sort((a, b) => count(b.bits) - count(a.bits))[0];
     const bits = base ? [...base.bits] : new Array<boolean>(c.committee.length).fill(false);
     const sigs: Uint8Array[] = base ? [base.signature] : [];
@@ -70,8 +77,12 @@ export class AttestationPool {
         sigs.push(sig);
       }
     }
-    if (sigs.length === 0) return null;
-    return { data: e.data, bits, signature: sigs.length === 1 ? sigs[0]! : aggregateSignatures(sigs) };
+    if (sigs.length === 0) {
+      c.best = null;
+      return null;
+    }
+    c.best = { bits, signature: sigs.length === 1 ? sigs[0]! : aggregateSignatures(sigs) };
+    return { data: e.data, bits: [...bits], signature: c.best.signature };
   }
 
   /**

@@ -29,15 +29,17 @@ export function eth1Credentials(address: `0x${string}`): Uint8Array {
 export class TestValidators {
   readonly keys: SecretKey[];
   readonly sctx: SigningContext;
+  private readonly pubkeys: Uint8Array[];
 
   /** `seeds` pick keys interop-style (index ≥ the chain's genesis validators, so the chain does not run them). */
   constructor(readonly chain: BeaconChain, seeds: number[]) {
     this.keys = seeds.map((s) => interopSecretKey(s));
+    this.pubkeys = this.keys.map((k) => k.toPublicKey().toBytes());
     this.sctx = signingContext(chain);
   }
 
   pubkey(k: number): Uint8Array {
-    return this.keys[k]!.toPublicKey().toBytes();
+    return this.pubkeys[k]!;
   }
 
   /** Deposit request (as the EL delivers it) signed by key k, or with a signature by another key if `badSignature`. */
