@@ -246,8 +246,10 @@ contract StakingPool is ShoalUpgradeable, SharesToken, IStakingPool {
         external
         onlyRole(STAKING_CONTROL_ROLE)
     {
-        _pool().stakeLimit.setLimit(maxStakeLimit, stakeLimitIncreasePerBlock);
-        emit StakingLimitSet(maxStakeLimit, stakeLimitIncreasePerBlock);
+        StakeLimit storage limit = _pool().stakeLimit;
+        limit.setLimit(maxStakeLimit, stakeLimitIncreasePerBlock);
+        // the limit regenerates in whole blocks (maxStakeLimit / growthBlocks), so report the effective rate
+        emit StakingLimitSet(maxStakeLimit, StakeLimitLib.increasePerBlock(limit));
     }
 
     /// @notice Removes the stake rate limit. `STAKING_CONTROL_ROLE`.

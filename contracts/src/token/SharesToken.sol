@@ -121,7 +121,7 @@ abstract contract SharesToken is IERC20, IERC20Metadata, IERC20Permit, IERC20Err
     }
 
     function _mint(address to, uint256 shares) internal {
-        if (to == address(0)) revert ERC20InvalidReceiver(address(0));
+        if (to == address(0) || to == address(this)) revert ERC20InvalidReceiver(to);
         _setTotalShares(_totalShares() + shares);
         unchecked {
             _tokenStorage().balances[to] += shares; // bounded by total supply
@@ -131,7 +131,7 @@ abstract contract SharesToken is IERC20, IERC20Metadata, IERC20Permit, IERC20Err
 
     /// @dev Mint when the caller has already updated the total (saves a read of the packed slot).
     function _mintPresized(address to, uint256 shares) internal {
-        if (to == address(0)) revert ERC20InvalidReceiver(address(0));
+        if (to == address(0) || to == address(this)) revert ERC20InvalidReceiver(to); // shares held by the pool are lost
         unchecked {
             _tokenStorage().balances[to] += shares;
         }

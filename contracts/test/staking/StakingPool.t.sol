@@ -672,6 +672,13 @@ contract StakingPoolTest is PoolTestBase {
         vm.assertEq(slot0 >> 128, pool.totalPooledEther(), "totalPooledEther");
         vm.assertEq(address(uint160(uint256(vm.load(address(pool), bytes32(uint256(base) + 3))))), address(router));
     }
+
+    function test_deposit_toThePoolItself_reverts() public {
+        vm.deal(alice, 1 ether);
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(IERC20Errors.ERC20InvalidReceiver.selector, address(pool)));
+        pool.deposit{value: 1 ether}(address(pool), address(0));
+    }
 }
 
 /// @notice Every ERC-7201 namespace of the money path is at the slot the formula gives: recomputed here and
