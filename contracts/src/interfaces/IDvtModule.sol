@@ -127,7 +127,9 @@ interface IDvtModule is IStakingModuleRewards {
     event ExitRequested(uint256 indexed clusterId, uint256 indexed keyIndex, bytes pubkey, uint256 deadline);
     /// @notice A key missed its exit deadline: the cluster was penalised and the exit was triggered through
     ///         EIP-7002 (the caller paid `fee`).
-    event LateExitForced(uint256 indexed clusterId, uint256 indexed keyIndex, address indexed caller, bytes pubkey, uint256 fee);
+    event LateExitForced(
+        uint256 indexed clusterId, uint256 indexed keyIndex, address indexed caller, bytes pubkey, uint256 fee
+    );
 
     // ------------------------------------------------------------------------------------------ errors
     error LengthMismatch(uint256 a, uint256 b);

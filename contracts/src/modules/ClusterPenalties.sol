@@ -113,7 +113,9 @@ abstract contract ClusterPenalties is ModuleHooks, IDvtModule {
         if (p.missedDutyThresholdBps > TOTAL_BASIS_POINTS) {
             revert InvalidPenaltyParam("missedDutyThresholdBps", p.missedDutyThresholdBps);
         }
-        if (p.maxStrikes == 0 || p.maxStrikes > type(uint8).max) revert InvalidPenaltyParam("maxStrikes", p.maxStrikes);
+        if (p.maxStrikes == 0 || p.maxStrikes > type(uint8).max) {
+            revert InvalidPenaltyParam("maxStrikes", p.maxStrikes);
+        }
         if (p.strikeWindow == 0 || p.strikeWindow > type(uint32).max) {
             revert InvalidPenaltyParam("strikeWindow", p.strikeWindow);
         }
@@ -180,7 +182,8 @@ abstract contract ClusterPenalties is ModuleHooks, IDvtModule {
 
     /// @dev Stolen execution rewards are paid back with a fine on top.
     function _penaliseStolenRewards(uint256 clusterId, uint256 stolen) internal returns (uint256) {
-        return _penalise(clusterId, PenaltyReason.StolenExecutionRewards, stolen + _penalties().params.stolenRewardsFine);
+        return
+            _penalise(clusterId, PenaltyReason.StolenExecutionRewards, stolen + _penalties().params.stolenRewardsFine);
     }
 
     function _penaliseLateExit(uint256 clusterId) internal returns (uint256) {

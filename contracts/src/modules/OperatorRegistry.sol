@@ -70,7 +70,9 @@ contract OperatorRegistry is
     event BondWithdrawn(uint256 indexed operatorId, address indexed to, uint256 amount, uint256 bond);
     event ClusterCreated(uint256 indexed clusterId, uint256[] operatorIds, uint256 threshold);
     event ClusterActiveSet(uint256 indexed clusterId, bool active);
-    event KeysAdded(uint256 indexed clusterId, uint256 indexed batchIndex, uint256 firstIndex, uint256 count, bytes32 codeHash);
+    event KeysAdded(
+        uint256 indexed clusterId, uint256 indexed batchIndex, uint256 firstIndex, uint256 count, bytes32 codeHash
+    );
     event KeysConfirmed(uint256 indexed clusterId, uint256 indexed batchIndex, uint256 indexed operatorId);
     event KeyBatchFullyConfirmed(uint256 indexed clusterId, uint256 indexed batchIndex, uint256 confirmedKeys);
     event KeysRemoved(uint256 indexed clusterId, uint256 fromBatchIndex, uint256 totalKeys);
@@ -112,14 +114,19 @@ contract OperatorRegistry is
         _grantRole(ROUTER_ROLE, router);
         _setBondCurve(firstBond, nextBond);
         // default penalty and exit parameters, set by the extension's code within this initialisation
-        (bool ok, bytes memory err) = EXTENSION.delegatecall(abi.encodeCall(OperatorRegistryExtension.initializeEconomics, ()));
+        (bool ok, bytes memory err) =
+            EXTENSION.delegatecall(abi.encodeCall(OperatorRegistryExtension.initializeEconomics, ()));
         if (!ok) Address.verifyCallResult(ok, err);
     }
 
     // ------------------------------------------------------------------------------------------ operators
     /// @notice Registers the caller as an operator; `msg.value` (may be zero) becomes its bond.
     /// @return operatorId the new operator's id (ids start at 1)
-    function registerOperator(string calldata name, address rewardAddress) external payable returns (uint256 operatorId) {
+    function registerOperator(string calldata name, address rewardAddress)
+        external
+        payable
+        returns (uint256 operatorId)
+    {
         if (rewardAddress == address(0)) revert ZeroAddress("rewardAddress");
         RegistryStorage storage $ = _registry();
         operatorId = ++$.operatorCount;
@@ -416,7 +423,7 @@ contract OperatorRegistry is
     /// @inheritdoc IStakingModule
     function getStakingModuleSummary() external view returns (uint256 exited, uint256 deposited, uint256 depositable) {
         RegistryStorage storage $ = _registry();
-        (, , depositable) = _allocate(type(uint256).max);
+        (,, depositable) = _allocate(type(uint256).max);
         return ($.totalExited, $.totalDeposited, depositable);
     }
 
@@ -575,7 +582,7 @@ contract OperatorRegistry is
         }
         a.n = n;
         (a.clusterIds, a.counts, a.active, a.keysLeft, a.members, a.sizes) =
-            (new uint256[](n), new uint256[](n), new uint256[](n), new uint256[](n), new uint256[](n), new uint256[](n));
+        (new uint256[](n), new uint256[](n), new uint256[](n), new uint256[](n), new uint256[](n), new uint256[](n));
         (a.opIds, a.opSpare) = (new uint256[](n * MAX_CLUSTER_SIZE), new uint256[](n * MAX_CLUSTER_SIZE));
         uint256 i;
         for (uint256 id = 1; id <= nClusters && i < n; ++id) {

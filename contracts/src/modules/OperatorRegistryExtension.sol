@@ -23,13 +23,7 @@ interface IUnlockedBond {
 ///
 /// What it promises: see `ClusterRewards`, `ClusterPenalties` and `ExitRequests`.
 /// What it trusts: the registry to delegate only the `IDvtModule` calls it received.
-contract OperatorRegistryExtension is
-    Initializable,
-    RegistryLayout,
-    ClusterRewards,
-    ClusterPenalties,
-    ExitRequests
-{
+contract OperatorRegistryExtension is Initializable, RegistryLayout, ClusterRewards, ClusterPenalties, ExitRequests {
     /// @notice Same error as ShoalUpgradeable's (the registry's), for a zero address argument.
     error ZeroAddress(string what);
     /// @notice The registry's errors and events this code raises (same signatures as `OperatorRegistry`'s).
@@ -53,7 +47,8 @@ contract OperatorRegistryExtension is
     }
 
     // keccak256(abi.encode(uint256(keccak256("openzeppelin.storage.AccessControl")) - 1)) & ~bytes32(uint256(0xff))
-    bytes32 private constant ACCESS_CONTROL_STORAGE = 0x02dd7bc7dec4dceedda775e58dd541e08a116c6c53815c0bd028192f7b626800;
+    bytes32 private constant ACCESS_CONTROL_STORAGE =
+        0x02dd7bc7dec4dceedda775e58dd541e08a116c6c53815c0bd028192f7b626800;
 
     /// @dev AccessControl's admin role (the zero role).
     bytes32 private constant DEFAULT_ADMIN_ROLE = 0x00;
@@ -126,7 +121,9 @@ contract OperatorRegistryExtension is
         RegistryStorage storage $ = _registry();
         KeyBatch[] storage batches = $.batches[clusterId];
         if (fromBatchIndex >= batches.length) revert UnknownBatch(clusterId, fromBatchIndex);
-        if (batches[fromBatchIndex].firstIndex < c.depositedKeys) revert BatchAlreadyDeposited(clusterId, fromBatchIndex);
+        if (batches[fromBatchIndex].firstIndex < c.depositedKeys) {
+            revert BatchAlreadyDeposited(clusterId, fromBatchIndex);
+        }
         for (uint256 i = batches.length; i > fromBatchIndex; --i) {
             KeyBatch memory b = batches[i - 1];
             for (uint256 k; k < b.count; ++k) {
@@ -134,7 +131,8 @@ contract OperatorRegistryExtension is
             }
             batches.pop();
         }
-        uint256 total = fromBatchIndex == 0 ? 0 : batches[fromBatchIndex - 1].firstIndex + batches[fromBatchIndex - 1].count;
+        uint256 total =
+            fromBatchIndex == 0 ? 0 : batches[fromBatchIndex - 1].firstIndex + batches[fromBatchIndex - 1].count;
         c.totalKeys = uint32(total);
         if (c.confirmedBatches > fromBatchIndex) {
             c.confirmedBatches = uint32(fromBatchIndex);

@@ -26,7 +26,9 @@ contract ClusterPenaltiesTest is ModulesFixture {
 
         for (uint256 op = 1; op <= 4; ++op) {
             vm.expectEmit(address(registry));
-            emit IDvtModule.OperatorPenalised(op, a, IDvtModule.PenaltyReason.Slashing, 0.5 ether, 0.5 ether, 2 ether, 0);
+            emit IDvtModule.OperatorPenalised(
+                op, a, IDvtModule.PenaltyReason.Slashing, 0.5 ether, 0.5 ether, 2 ether, 0
+            );
         }
         vm.expectEmit(address(registry));
         emit IDvtModule.ClusterPenalised(a, IDvtModule.PenaltyReason.Slashing, 2 ether, 2 ether);
@@ -212,7 +214,9 @@ contract ClusterPenaltiesTest is ModulesFixture {
         registry.processClusterReports(r);
 
         vm.expectRevert(
-            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, stranger, registry.REPORTER_ROLE())
+            abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector, stranger, registry.REPORTER_ROLE()
+            )
         );
         vm.prank(stranger);
         registry.processClusterReports(r);
@@ -243,7 +247,9 @@ contract ClusterPenaltiesTest is ModulesFixture {
 
         IDvtModule.PenaltyParams memory bad = registry.getPenaltyParams();
         bad.missedDutyThresholdBps = 10_001;
-        vm.expectRevert(abi.encodeWithSelector(IDvtModule.InvalidPenaltyParam.selector, "missedDutyThresholdBps", 10_001));
+        vm.expectRevert(
+            abi.encodeWithSelector(IDvtModule.InvalidPenaltyParam.selector, "missedDutyThresholdBps", 10_001)
+        );
         vm.prank(admin);
         registry.setPenaltyParams(bad);
         bad = registry.getPenaltyParams();
@@ -259,7 +265,9 @@ contract ClusterPenaltiesTest is ModulesFixture {
         bad = registry.getPenaltyParams();
         bad.slashingPenalty = uint256(type(uint96).max) + 1;
         vm.expectRevert(
-            abi.encodeWithSelector(IDvtModule.InvalidPenaltyParam.selector, "slashingPenalty", uint256(type(uint96).max) + 1)
+            abi.encodeWithSelector(
+                IDvtModule.InvalidPenaltyParam.selector, "slashingPenalty", uint256(type(uint96).max) + 1
+            )
         );
         vm.prank(admin);
         registry.setPenaltyParams(bad);

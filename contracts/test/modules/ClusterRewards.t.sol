@@ -20,7 +20,9 @@ contract ClusterRewardsTest is ModulesFixture {
         uint256[] memory more = registerOperators(5, 6, registry.bondForValidators(20));
         uint256[] memory members = new uint256[](7);
         members[0] = 4;
-        for (uint256 i; i < 6; ++i) members[i + 1] = more[i];
+        for (uint256 i; i < 6; ++i) {
+            members[i + 1] = more[i];
+        }
         b = createCluster(members);
     }
 
@@ -90,7 +92,9 @@ contract ClusterRewardsTest is ModulesFixture {
         vm.prank(address(router));
         registry.onRewardsMinted(3 ether);
         // 1 wei lost to rounding: 8e18 × 1e12 / 140 is not whole
-        for (uint256 op = 1; op <= 4; ++op) vm.assertApproxEqAbs(claimable(op), 2 ether, 1, "8 ETH over 4 members");
+        for (uint256 op = 1; op <= 4; ++op) {
+            vm.assertApproxEqAbs(claimable(op), 2 ether, 1, "8 ETH over 4 members");
+        }
         (,, undistributed,) = registry.getRewardsState();
         vm.assertEq(undistributed, 0);
     }

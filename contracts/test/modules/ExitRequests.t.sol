@@ -41,7 +41,9 @@ contract ExitRequestsTest is ModulesFixture {
 
         (uint256[] memory keys, uint256[] memory deadlines) = registry.getPendingExitRequests(a);
         vm.assertEq(keys.length, 3);
-        for (uint256 i; i < 3; ++i) vm.assertEq(keys[i], i);
+        for (uint256 i; i < 3; ++i) {
+            vm.assertEq(keys[i], i);
+        }
         vm.assertEq(deadlines[0], t0 + DEADLINE);
         vm.assertEq(deadlines[1], t0 + DEADLINE);
         vm.assertEq(deadlines[2], t0 + 1 hours + DEADLINE);
@@ -115,7 +117,9 @@ contract ExitRequestsTest is ModulesFixture {
         vm.prank(admin);
         registry.setExitParams(59 minutes, 10);
         vm.expectRevert(
-            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, stranger, registry.MANAGE_EXITS_ROLE())
+            abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector, stranger, registry.MANAGE_EXITS_ROLE()
+            )
         );
         vm.prank(stranger);
         registry.setExitParams(1 days, 10);
@@ -199,10 +203,14 @@ contract ExitRequestsTest is ModulesFixture {
         bytes32 adminRole = registry.DEFAULT_ADMIN_ROLE();
         vm.startPrank(stranger);
         vm.expectRevert(
-            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, stranger, registry.ROUTER_ROLE())
+            abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector, stranger, registry.ROUTER_ROLE()
+            )
         );
         registry.onRewardsMinted(1);
-        vm.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, stranger, adminRole));
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, stranger, adminRole)
+        );
         registry.setProtocolContracts(address(1), address(2));
         vm.stopPrank();
 
@@ -226,7 +234,8 @@ contract ExitRequestsTest is ModulesFixture {
         vm.expectRevert(IDvtModule.NotDelegated.selector);
         ext.initializeEconomics();
         // the registry's fallback only serves its own view gateway
-        (bool ok,) = address(registry).call(abi.encodeWithSelector(bytes4(0x720258ce), abi.encodeCall(registry.getBondDebt, (1))));
+        (bool ok,) = address(registry)
+            .call(abi.encodeWithSelector(bytes4(0x720258ce), abi.encodeCall(registry.getBondDebt, (1))));
         vm.assertFalse(ok, "view gateway refuses outsiders");
         (ok,) = address(registry).call(hex"deadbeef");
         vm.assertFalse(ok, "unknown selector");

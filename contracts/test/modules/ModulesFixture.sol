@@ -29,7 +29,9 @@ abstract contract ModulesFixture is ShoalFixture {
     // ------------------------------------------------------------------------------------------ shapes
     function ids(uint256 from, uint256 n) internal pure returns (uint256[] memory out) {
         out = new uint256[](n);
-        for (uint256 i; i < n; ++i) out[i] = from + i;
+        for (uint256 i; i < n; ++i) {
+            out[i] = from + i;
+        }
     }
 
     /// @dev Registers operators for indexes `from`..`from+n-1`, bonded for `validators` each, and forms a cluster.
