@@ -237,6 +237,38 @@ describe('Beacon API conformance', () => {
     assertErrorBody(future.json, 404);
   });
 
+  it('slashing pools: submitted proposer and attester slashings are verified, pooled and applied', async () => {
+    const c = node.chain;
+    const sctx = t.sctx;
+    const { blockHeaderSigningRoot, attestationSigningRoot } = await import('../../common/eth2/signing.ts');
+    const header = (graffitiByte: number) => ({ slot: BigInt(c.slot), proposerIndex: 7, parentRoot: c.headRoot, stateRoot: new Uint8Array(32).fill(graffitiByte), bodyRoot: new Uint8Array(32) });
+    const sign = (vi: number, root: Uint8Array) => interopSecretKey(vi).sign(root).toBytes();
+    const h1 = header(1);
+    const h2 = header(2);
+    const ps = {
+      signedHeader1: { message: h1, signature: sign(7, blockHeaderSigningRoot(sctx, { ...h1, slot: Number(h1.slot) })) },
+      signedHeader2: { message: h2, signature: sign(7, blockHeaderSigningRoot(sctx, { ...h2, slot: Number(h2.slot) })) },
+    };
+    const forged = { ...ps, signedHeader2: { ...ps.signedHeader2, signature: sign(8, new Uint8Array(32)) } };
+    const bad = await raw('POST', '/eth/v1/beacon/pool/proposer_slashings', ssz.phase0.ProposerSlashing.toJson(forged));
+    assert.equal(bad.status, 400);
+    assertErrorBody(bad.json, 400);
+    assert.equal((await api.beacon.submitPoolProposerSlashings({ proposerSlashing: ps })).status, 200);
+    assert.equal((await api.beacon.getPoolProposerSlashings()).value().length, 1);
+    const d = c.attestationData(c.slot);
+    const big = (x: typeof d) => ({ slot: BigInt(x.slot), index: 0n, beaconBlockRoot: x.beaconBlockRoot, source: { epoch: BigInt(x.source.epoch), root: x.source.root }, target: { epoch: BigInt(x.target.epoch), root: x.target.root } });
+    const d2 = { ...d, beaconBlockRoot: new Uint8Array(32).fill(9) };
+    const as = {
+      attestation1: { attestingIndices: [9], data: big(d), signature: sign(9, attestationSigningRoot(sctx, d)) },
+      attestation2: { attestingIndices: [9], data: big(d2), signature: sign(9, attestationSigningRoot(sctx, d2)) },
+    };
+    assert.equal((await api.beacon.submitPoolAttesterSlashingsV2({ attesterSlashing: as })).status, 200);
+    assert.equal((await api.beacon.getPoolAttesterSlashingsV2()).value().length, 1);
+    await node.advanceTo(c.slot + 3);
+    assert.equal(c.s.validators[7]!.slashed, true, 'proposer slashing applied');
+    assert.equal(c.s.validators[9]!.slashed, true, 'attester slashing applied');
+  });
+
   it('server-sent events: head and block', async () => {
     const ac = new AbortController();
     const res = await fetch(`${node.url}/eth/v1/events?topics=head,block`, { signal: ac.signal });

@@ -18,7 +18,7 @@ import { interopSecretKeyBytes } from './interop.ts';
 import { parseBeaconOptions, SPEC, type BeaconOptions, type BeaconOptionsInput } from './params.ts';
 import { sha256 } from './shuffle.ts';
 import { computeSigningRoot, computeSigningRootFromObjectRoot as computeSigningRootFromRoot } from '../../common/eth2/signing.ts';
-import { currentEpoch, type BeaconState, type Checkpoint, type Ctx, type Validator } from './state.ts';
+import { ChainError, currentEpoch, type BeaconState, type Checkpoint, type Ctx, type Validator } from './state.ts';
 import { Operations } from './operations.ts';
 
 const CURVE_ORDER = 0x73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001n;
@@ -59,11 +59,7 @@ export interface ImportedBlockEvent {
   effects: BlockEffects;
 }
 
-export class ChainError extends Error {
-  constructor(readonly status: 400 | 404 | 503, message: string) {
-    super(message);
-  }
-}
+export { ChainError };
 
 export class BeaconChain {
   readonly opts: BeaconOptions;

@@ -5,7 +5,7 @@
 import { DOMAIN_BEACON_ATTESTER, DOMAIN_BEACON_PROPOSER, DOMAIN_SYNC_COMMITTEE } from '@lodestar/params';
 import { SPEC } from './params.ts';
 import { committeeCountPerSlot, computeCommittee, computeProposerIndex, computeSyncCommitteeIndices, sha256, shuffledIndices, uint64Le } from './shuffle.ts';
-import { activeIndices, currentEpoch, type BeaconState } from './state.ts';
+import { ChainError, activeIndices, currentEpoch, type BeaconState } from './state.ts';
 
 export interface Shuffling {
   epoch: number;
@@ -19,7 +19,7 @@ export interface Shuffling {
 export function getSeed(s: BeaconState, epoch: number, domainType: Uint8Array): Uint8Array {
   const mixEpoch = epoch - SPEC.MIN_SEED_LOOKAHEAD - 1;
   const mix = mixEpoch < 0 ? s.genesisMix : s.randaoMixes.get(mixEpoch);
-  if (!mix) throw new Error(`randao mix of epoch ${mixEpoch} is no longer kept (seed for epoch ${epoch})`);
+  if (!mix) throw new ChainError(400, `randao mix of epoch ${mixEpoch} is no longer kept (seed for epoch ${epoch})`);
   return sha256(domainType.subarray(0, 4), uint64Le(epoch), mix);
 }
 
@@ -34,7 +34,7 @@ export class EpochCache {
     let sh = this.shufflings.get(epoch);
     if (sh) return sh;
     const cur = currentEpoch(s, this.spe);
-    if (epoch > cur + 1) throw new Error(`committees of epoch ${epoch} are not known yet (current epoch ${cur})`);
+    if (epoch > cur + 1) throw new ChainError(400, `committees of epoch ${epoch} are not known yet (current epoch ${cur})`);
     const active = activeIndices(s, epoch);
     const seed = getSeed(s, epoch, DOMAIN_BEACON_ATTESTER);
     const perm = shuffledIndices(active.length, seed);
@@ -61,7 +61,7 @@ export class EpochCache {
     let p = this.proposers.get(epoch);
     if (p) return p;
     const cur = currentEpoch(s, this.spe);
-    if (epoch !== cur) throw new Error(`proposers of epoch ${epoch} can only be computed during that epoch (current epoch ${cur})`);
+    if (epoch !== cur) throw new ChainError(400, `proposers of epoch ${epoch} can only be computed during that epoch (current epoch ${cur})`);
     const active = activeIndices(s, epoch);
     const epochSeed = getSeed(s, epoch, DOMAIN_BEACON_PROPOSER);
     p = [];

@@ -7,7 +7,7 @@
 import { ForkName, DOMAIN_AGGREGATE_AND_PROOF, DOMAIN_BEACON_PROPOSER, DOMAIN_SELECTION_PROOF, DOMAIN_SYNC_COMMITTEE } from '@lodestar/params';
 import { ssz, type altair, type electra, type phase0 } from '@lodestar/types';
 import { bytesToHex } from 'viem';
-import { headerToNum, attestationFlags, attestationSigningRoot, attestingIndices, eq, voluntaryExitError, type BlockEffects } from './block.ts';
+import { headerToNum, indexedToNum, isSlashableAttestationData, isValidIndexedAttestation, attestationFlags, attestationSigningRoot, attestingIndices, eq, voluntaryExitError, type BlockEffects } from './block.ts';
 import { aggregateSignatures, G2_POINT_AT_INFINITY, verifyAggregate, verifySignature } from './bls.ts';
 import type { BeaconChain } from './chain.ts';
 import { SPEC } from './params.ts';
@@ -154,6 +154,45 @@ export class Operations {
 
   poolExits(): phase0.SignedVoluntaryExit[] {
     return [...this.exits.values()];
+  }
+
+  /** POST /eth/v2/beacon/pool/attester_slashings: both indexed attestations valid and slashable. */
+  submitAttesterSlashing(x: electra.AttesterSlashing): string | null {
+    const c = this.chain;
+    const a1 = indexedToNum(x.attestation1);
+    const a2 = indexedToNum(x.attestation2);
+    if (!isSlashableAttestationData(a1.data, a2.data)) return 'attestation data are neither a double vote nor a surround vote (attestation_1 must surround attestation_2)';
+    if (!isValidIndexedAttestation(c.deps, a1) || !isValidIndexedAttestation(c.deps, a2)) return 'invalid indexed attestation (indices or signature)';
+    const epoch = c.epoch;
+    const both = a1.attestingIndices.filter((i) => a2.attestingIndices.includes(i));
+    if (!both.some((i) => { const v = c.s.validators[i]!; return !v.slashed && v.activationEpoch <= epoch && epoch < v.withdrawableEpoch; })) return 'no slashable validator in both attestations';
+    if (!this.attesterSlashings.some((y) => sameSlashing(x, y))) this.attesterSlashings.push(x);
+    return null;
+  }
+
+  /** POST /eth/v1/beacon/pool/proposer_slashings: two different signed headers of one proposer and slot. */
+  submitProposerSlashing(p: phase0.ProposerSlashing): string | null {
+    const c = this.chain;
+    const h1 = headerToNum(p.signedHeader1.message);
+    const h2 = headerToNum(p.signedHeader2.message);
+    if (h1.slot !== h2.slot || h1.proposerIndex !== h2.proposerIndex) return 'headers differ in slot or proposer';
+    if (eq(ssz.phase0.BeaconBlockHeader.hashTreeRoot(h1), ssz.phase0.BeaconBlockHeader.hashTreeRoot(h2))) return 'headers are equal';
+    const v = c.s.validators[h1.proposerIndex];
+    if (!v || v.slashed || v.activationEpoch > c.epoch || c.epoch >= v.withdrawableEpoch) return `validator ${h1.proposerIndex} is not slashable`;
+    const domain = c.cfg.getDomainAtFork(ForkName.electra, DOMAIN_BEACON_PROPOSER);
+    for (const [h, sig] of [[h1, p.signedHeader1.signature], [h2, p.signedHeader2.signature]] as const) {
+      if (!verifySignature(v.pubkey, computeSigningRoot(ssz.phase0.BeaconBlockHeader, h, domain), sig)) return 'invalid header signature';
+    }
+    if (!this.proposerSlashings.some((q) => q.signedHeader1.message.proposerIndex === p.signedHeader1.message.proposerIndex)) this.proposerSlashings.push(p);
+    return null;
+  }
+
+  poolAttesterSlashings(): electra.AttesterSlashing[] {
+    return [...this.attesterSlashings];
+  }
+
+  poolProposerSlashings(): phase0.ProposerSlashing[] {
+    return [...this.proposerSlashings];
   }
 
   /** Two different validly signed blocks of one proposer at one slot → a ProposerSlashing for the next block. */

@@ -11,6 +11,13 @@ import { SPEC, type BeaconOptions } from './params.ts';
 import { depositMessageSigningRoot } from '../../common/eth2/signing.ts';
 import { verifySignature } from './bls.ts';
 
+/** An error the API reports with `status` (400 bad request, 404 not found, 503 not available). */
+export class ChainError extends Error {
+  constructor(readonly status: 400 | 404 | 503, message: string) {
+    super(message);
+  }
+}
+
 export interface Validator {
   readonly pubkey: Uint8Array;
   readonly withdrawalCredentials: Uint8Array;

@@ -250,6 +250,20 @@ export function createHandlers(chain: BeaconChain): Handlers {
       const err = wrap(() => chain.ops.submitExit(signedVoluntaryExit));
       if (err) throw new HttpError(400, `Invalid voluntary exit: ${err}`);
     },
+    async getPoolAttesterSlashingsV2() {
+      return { data: chain.ops.poolAttesterSlashings(), meta: { version: ForkName.electra } };
+    },
+    async submitPoolAttesterSlashingsV2({ attesterSlashing }) {
+      const err = wrap(() => chain.ops.submitAttesterSlashing(attesterSlashing as electra.AttesterSlashing));
+      if (err) throw new HttpError(400, `Invalid attester slashing: ${err}`);
+    },
+    async getPoolProposerSlashings() {
+      return { data: chain.ops.poolProposerSlashings() };
+    },
+    async submitPoolProposerSlashings({ proposerSlashing }) {
+      const err = wrap(() => chain.ops.submitProposerSlashing(proposerSlashing));
+      if (err) throw new HttpError(400, `Invalid proposer slashing: ${err}`);
+    },
     async submitPoolSyncCommitteeSignatures({ signatures }) {
       poolFailures(signatures, (m) => wrap(() => chain.ops.submitSyncMessage(m)), 'sync committee signatures');
     },
