@@ -237,6 +237,23 @@ describe('Beacon API conformance', () => {
     assertErrorBody(future.json, 404);
   });
 
+  it('sync committee messages from protocol members are verified', async () => {
+    const c = node.chain;
+    const { syncCommitteeMessageSigningRoot } = await import('../../common/eth2/signing.ts');
+    // new validators join the sync committee chosen at the next period boundary (2 periods after activation)
+    for (let i = 0; i < 24 && !ours.some((vi) => c.syncCommitteeSigningAt(c.slot).includes(vi)); i++) await node.advanceTo(c.slot + 8);
+    const members = c.syncCommitteeSigningAt(c.slot);
+    const k = ours.findIndex((vi) => members.includes(vi));
+    assert.ok(k >= 0, 'one of ours is in the sync committee (512 seats, 36 validators)');
+    const msg = { slot: c.slot, beaconBlockRoot: c.headRoot, validatorIndex: ours[k]!, signature: t.keys[k]!.sign(syncCommitteeMessageSigningRoot(t.sctx, c.slot, c.headRoot)).toBytes() };
+    assert.equal((await api.beacon.submitPoolSyncCommitteeSignatures({ signatures: [msg] })).status, 200);
+    const bad = { ...msg, signature: interopSecretKey(3).sign(new Uint8Array(32)).toBytes() };
+    const r = await raw('POST', '/eth/v1/beacon/pool/sync_committees', [ssz.altair.SyncCommitteeMessage.toJson(msg), ssz.altair.SyncCommitteeMessage.toJson(bad)]);
+    assert.equal(r.status, 400);
+    assertErrorBody(r.json, 400, true);
+    assert.deepEqual((r.json.failures as { index: number }[]).map((f) => f.index), [1]);
+  });
+
   it('slashing pools: submitted proposer and attester slashings are verified, pooled and applied', async () => {
     const c = node.chain;
     const sctx = t.sctx;

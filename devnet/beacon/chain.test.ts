@@ -47,6 +47,29 @@ describe('spec primitives', () => {
   });
 });
 
+describe('domains', () => {
+  it("the chain's domains equal the shared module's compute_domain for every duty (fork versions, genesis validators root)", async () => {
+    const sig = await import('../../common/eth2/signing.ts');
+    const { ForkName, DOMAIN_RANDAO, DOMAIN_BEACON_PROPOSER, DOMAIN_SELECTION_PROOF, DOMAIN_AGGREGATE_AND_PROOF, DOMAIN_SYNC_COMMITTEE, DOMAIN_VOLUNTARY_EXIT } = await import('@lodestar/params');
+    const c = new BeaconChain(FAST);
+    const gvr = c.s.genesisValidatorsRoot;
+    const electraV = hexToBytes('0x53480005');
+    for (const [ours, shared] of [
+      [DOMAIN_BEACON_PROPOSER, sig.DOMAIN_BEACON_PROPOSER], [sig.DOMAIN_BEACON_ATTESTER, sig.DOMAIN_BEACON_ATTESTER], [DOMAIN_RANDAO, sig.DOMAIN_RANDAO],
+      [DOMAIN_SELECTION_PROOF, sig.DOMAIN_SELECTION_PROOF], [DOMAIN_AGGREGATE_AND_PROOF, sig.DOMAIN_AGGREGATE_AND_PROOF], [DOMAIN_SYNC_COMMITTEE, sig.DOMAIN_SYNC_COMMITTEE],
+    ] as const) {
+      assert.equal(bytesToHex(c.cfg.getDomainAtFork(ForkName.electra, ours)), bytesToHex(sig.computeDomain(shared, electraV, gvr)));
+    }
+    // EIP-7044: exits always under the Capella fork version; deposits under GENESIS_FORK_VERSION with a zero root
+    assert.equal(bytesToHex(c.cfg.getDomainAtFork(ForkName.capella, DOMAIN_VOLUNTARY_EXIT)), bytesToHex(sig.computeDomain(sig.DOMAIN_VOLUNTARY_EXIT, hexToBytes('0x53480003'), gvr)));
+    const msg = { pubkey: new Uint8Array(48).fill(1), withdrawalCredentials: new Uint8Array(32).fill(2), amount: 32e9 };
+    const { depositSigningRoot } = await import('./state.ts');
+    assert.equal(bytesToHex(depositSigningRoot(hexToBytes('0x53480000'), msg.pubkey, msg.withdrawalCredentials, msg.amount)), bytesToHex(sig.depositMessageSigningRoot(hexToBytes('0x53480000'), msg)));
+    // the genesis validators root is hash_tree_root(List[Validator]) of the interop registry
+    assert.equal(bytesToHex(gvr), bytesToHex(ssz.phase0.Validators.hashTreeRoot(c.s.validators)));
+  });
+});
+
 describe('chain', () => {
   it('finalizes with full participation and stalls below 2/3', () => {
     const c = new BeaconChain(FAST);
