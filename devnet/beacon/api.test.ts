@@ -252,6 +252,36 @@ describe('Beacon API conformance', () => {
     assert.equal(r.status, 400);
     assertErrorBody(r.json, 400, true);
     assert.deepEqual((r.json.failures as { index: number }[]).map((f) => f.index), [1]);
+
+    // contributions: produce from the pool, then publish one as an aggregator (selection proof decides who is one)
+    const { syncCommitteeSelectionProofSigningRoot, contributionAndProofSigningRoot } = await import('../../common/eth2/signing.ts');
+    const { createHash } = await import('node:crypto');
+    let published = 0;
+    for (let tries = 0; tries < 16 && published === 0; tries++) {
+      await node.advanceTo(c.slot + 1, async (slot) => {
+        const committee = c.syncCommitteeSigningAt(slot);
+        for (const [kk, vi] of ours.entries()) {
+          for (let subnet = 0; subnet < 4 && published === 0; subnet++) {
+            if (!committee.slice(subnet * 128, subnet * 128 + 128).includes(vi)) continue;
+            // previous slot: its messages (interop aggregate included) are complete
+            const sp = t.keys[kk]!.sign(syncCommitteeSelectionProofSigningRoot(t.sctx, { slot: slot - 1, subcommitteeIndex: subnet })).toBytes();
+            if (createHash('sha256').update(sp).digest().readBigUInt64LE(0) % 8n !== 0n) continue; // is_sync_committee_aggregator
+            const contribution = (await api.validator.produceSyncCommitteeContribution({ slot: slot - 1, subcommitteeIndex: subnet, beaconBlockRoot: c.blockRootAtSlot(slot - 1) })).value();
+            assert.ok(contribution.aggregationBits.getTrueBitIndexes().length > 0);
+            const message = { aggregatorIndex: vi, contribution, selectionProof: sp };
+            const signed = { message, signature: t.keys[kk]!.sign(contributionAndProofSigningRoot(t.sctx, message)).toBytes() };
+            assert.equal((await api.validator.publishContributionAndProofs({ contributionAndProofs: [signed] })).status, 200);
+            const rr = await raw('POST', '/eth/v1/validator/contribution_and_proofs', [ssz.altair.SignedContributionAndProof.toJson({ ...signed, signature: bad.signature })]);
+            assert.equal(rr.status, 400);
+            assertErrorBody(rr.json, 400, true);
+            published++;
+          }
+        }
+      });
+    }
+    assert.equal(published, 1, 'a protocol sync aggregator published a contribution');
+    const none = await raw('GET', `/eth/v1/validator/sync_committee_contribution?slot=${c.slot}&subcommittee_index=0&beacon_block_root=0x${'33'.repeat(32)}`);
+    assert.equal(none.status, 404);
   });
 
   it('slashing pools: submitted proposer and attester slashings are verified, pooled and applied', async () => {

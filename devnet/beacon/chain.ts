@@ -271,8 +271,14 @@ export class BeaconChain {
     const sync = this.syncCommitteeSigningAt(slot);
     const positions = sync.map((vi, pos) => [vi, pos] as const).filter(([vi]) => this.interopActive(vi));
     if (positions.length > 0) {
+      // one aggregate per sync subnet, so contributions of protocol aggregators can be merged per subnet
       const syncRoot = computeSigningRootFromRoot(this.headRoot, this.cfg.getDomainAtFork(ForkName.electra, DOMAIN_SYNC_COMMITTEE));
-      this.ops.acceptInteropSyncAggregate(slot, this.headRoot, positions.map(([, p]) => p), this.signInterop(positions.map(([vi]) => vi), syncRoot));
+      const perSubnet = SPEC.SYNC_COMMITTEE_SIZE / SPEC.SYNC_COMMITTEE_SUBNET_COUNT;
+      for (let subnet = 0; subnet < SPEC.SYNC_COMMITTEE_SUBNET_COUNT; subnet++) {
+        const here = positions.filter(([, p]) => Math.floor(p / perSubnet) === subnet);
+        if (here.length === 0) continue;
+        this.ops.acceptInteropSyncAggregate(slot, this.headRoot, here.map(([, p]) => p), this.signInterop(here.map(([vi]) => vi), syncRoot));
+      }
     }
     for (const vi of new Set(committees.flat().filter((v) => this.interopActive(v)))) this.markLive(this.epochOf(slot), vi);
   }

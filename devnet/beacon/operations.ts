@@ -4,7 +4,7 @@
  * blocks: attestations and aggregates, sync committee messages, voluntary exits, and slashings found by the slasher.
  * Each `submit*` returns null when accepted or the reason it was rejected (the API turns that into a 400).
  */
-import { ForkName, DOMAIN_AGGREGATE_AND_PROOF, DOMAIN_BEACON_PROPOSER, DOMAIN_SELECTION_PROOF, DOMAIN_SYNC_COMMITTEE } from '@lodestar/params';
+import { ForkName, DOMAIN_CONTRIBUTION_AND_PROOF, DOMAIN_SYNC_COMMITTEE_SELECTION_PROOF, DOMAIN_AGGREGATE_AND_PROOF, DOMAIN_BEACON_PROPOSER, DOMAIN_SELECTION_PROOF, DOMAIN_SYNC_COMMITTEE } from '@lodestar/params';
 import { ssz, type altair, type electra, type phase0 } from '@lodestar/types';
 import { bytesToHex } from 'viem';
 import { headerToNum, indexedToNum, isSlashableAttestationData, isValidIndexedAttestation, attestationFlags, attestationSigningRoot, attestingIndices, eq, voluntaryExitError, type BlockEffects } from './block.ts';
@@ -12,15 +12,20 @@ import { aggregateSignatures, G2_POINT_AT_INFINITY, verifyAggregate, verifySigna
 import type { BeaconChain } from './chain.ts';
 import { SPEC } from './params.ts';
 import { AttestationPool, Slasher } from './pool.ts';
-import { isAggregator } from './shuffle.ts';
+import { isAggregator, sha256 } from './shuffle.ts';
+import { ChainError } from './state.ts';
 import { computeSigningRoot, computeSigningRootFromObjectRoot as computeSigningRootFromRoot } from '../../common/eth2/signing.ts';
 
 interface SyncSlot {
   root: string;
-  /** committee position → signature */
+  /** committee position → signature (single messages) */
   positions: Map<number, Uint8Array>;
-  interop: { positions: number[]; signature: Uint8Array } | null;
+  /** aggregates confined to one subnet: the interop members' aggregate and verified contributions */
+  aggregates: { positions: number[]; signature: Uint8Array }[];
 }
+
+const SUBCOMMITTEE_SIZE = SPEC.SYNC_COMMITTEE_SIZE / SPEC.SYNC_COMMITTEE_SUBNET_COUNT;
+const TARGET_AGGREGATORS_PER_SYNC_SUBCOMMITTEE = 16;
 
 export class Operations {
   readonly attestations = new AttestationPool();
@@ -128,7 +133,7 @@ export class Operations {
     const rootHex = bytesToHex(m.beaconBlockRoot);
     let e = this.sync.get(m.slot);
     if (!e) {
-      e = { root: bytesToHex(c.blockRootAtSlot(m.slot)), positions: new Map(), interop: null };
+      e = { root: bytesToHex(c.blockRootAtSlot(m.slot)), positions: new Map(), aggregates: [] };
       this.sync.set(m.slot, e);
     }
     if (e.root === rootHex) for (const p of positions) e.positions.set(p, m.signature);
@@ -138,10 +143,10 @@ export class Operations {
   acceptInteropSyncAggregate(slot: number, root: Uint8Array, positions: number[], signature: Uint8Array): void {
     let e = this.sync.get(slot);
     if (!e) {
-      e = { root: bytesToHex(root), positions: new Map(), interop: null };
+      e = { root: bytesToHex(root), positions: new Map(), aggregates: [] };
       this.sync.set(slot, e);
     }
-    if (e.root === bytesToHex(root)) e.interop = { positions, signature };
+    if (e.root === bytesToHex(root)) e.aggregates.push({ positions, signature });
   }
 
   /** POST /eth/v1/beacon/pool/voluntary_exits */
@@ -240,6 +245,27 @@ export class Operations {
     }
   }
 
+  /** The best aggregate of one subnet: disjoint aggregates (largest first), then singles they lack. */
+  private subnetAggregate(e: SyncSlot, subnet: number): { positions: number[]; signature: Uint8Array } | null {
+    const lo = subnet * SUBCOMMITTEE_SIZE;
+    const hi = lo + SUBCOMMITTEE_SIZE;
+    const covered = new Set<number>();
+    const sigs: Uint8Array[] = [];
+    const aggs = e.aggregates.filter((a) => a.positions.length > 0 && a.positions[0]! >= lo && a.positions[0]! < hi).sort((a, b) => b.positions.length - a.positions.length);
+    for (const a of aggs) {
+      if (a.positions.some((p) => covered.has(p))) continue;
+      for (const p of a.positions) covered.add(p);
+      sigs.push(a.signature);
+    }
+    for (const [p, sig] of e.positions) {
+      if (p < lo || p >= hi || covered.has(p)) continue;
+      covered.add(p);
+      sigs.push(sig);
+    }
+    if (sigs.length === 0) return null;
+    return { positions: [...covered].sort((a, b) => a - b), signature: sigs.length === 1 ? sigs[0]! : aggregateSignatures(sigs) };
+  }
+
   private syncAggregate(slot: number): altair.SyncAggregate {
     const c = this.chain;
     const prev = Math.max(slot, 1) - 1;
@@ -247,17 +273,59 @@ export class Operations {
     const bits = ssz.altair.SyncAggregate.fields.syncCommitteeBits.defaultValue();
     if (!e || e.root !== bytesToHex(c.blockRootAtSlot(prev))) return { syncCommitteeBits: bits, syncCommitteeSignature: G2_POINT_AT_INFINITY };
     const sigs: Uint8Array[] = [];
-    if (e.interop) {
-      for (const p of e.interop.positions) bits.set(p, true);
-      sigs.push(e.interop.signature);
-    }
-    for (const [p, sig] of e.positions) {
-      if (bits.get(p)) continue;
-      bits.set(p, true);
-      sigs.push(sig);
+    for (let subnet = 0; subnet < SPEC.SYNC_COMMITTEE_SUBNET_COUNT; subnet++) {
+      const a = this.subnetAggregate(e, subnet);
+      if (!a) continue;
+      for (const p of a.positions) bits.set(p, true);
+      sigs.push(a.signature);
     }
     if (sigs.length === 0) return { syncCommitteeBits: bits, syncCommitteeSignature: G2_POINT_AT_INFINITY };
     return { syncCommitteeBits: bits, syncCommitteeSignature: sigs.length === 1 ? sigs[0]! : aggregateSignatures(sigs) };
+  }
+
+  /** GET /eth/v1/validator/sync_committee_contribution */
+  syncContribution(slot: number, subnet: number, root: Uint8Array): altair.SyncCommitteeContribution | null {
+    if (subnet < 0 || subnet >= SPEC.SYNC_COMMITTEE_SUBNET_COUNT) throw new ChainError(400, `subcommittee_index ${subnet} ≥ ${SPEC.SYNC_COMMITTEE_SUBNET_COUNT}`);
+    const e = this.sync.get(slot);
+    if (!e || e.root !== bytesToHex(root)) return null;
+    const a = this.subnetAggregate(e, subnet);
+    if (!a) return null;
+    const aggregationBits = ssz.altair.SyncCommitteeContribution.fields.aggregationBits.defaultValue();
+    for (const p of a.positions) aggregationBits.set(p - subnet * SUBCOMMITTEE_SIZE, true);
+    return { slot, beaconBlockRoot: root, subcommitteeIndex: subnet, aggregationBits, signature: a.signature };
+  }
+
+  /** POST /eth/v1/validator/contribution_and_proofs (altair p2p validation of sync contributions). */
+  submitContribution(x: altair.SignedContributionAndProof): string | null {
+    const c = this.chain;
+    const m = x.message;
+    const k = m.contribution;
+    if (k.slot > c.slot || k.slot + 1 < c.slot) return `contribution slot ${k.slot} is not the current or previous slot (${c.slot})`;
+    if (k.subcommitteeIndex >= SPEC.SYNC_COMMITTEE_SUBNET_COUNT) return `subcommittee_index ${k.subcommitteeIndex} out of range`;
+    const committee = c.syncCommitteeSigningAt(k.slot);
+    const lo = k.subcommitteeIndex * SUBCOMMITTEE_SIZE;
+    const sub = committee.slice(lo, lo + SUBCOMMITTEE_SIZE);
+    if (!sub.includes(m.aggregatorIndex)) return `aggregator ${m.aggregatorIndex} is not in sync subcommittee ${k.subcommitteeIndex}`;
+    const modulo = Math.max(1, Math.floor(SUBCOMMITTEE_SIZE / TARGET_AGGREGATORS_PER_SYNC_SUBCOMMITTEE));
+    const h = sha256(m.selectionProof);
+    if (new DataView(h.buffer).getBigUint64(0, true) % BigInt(modulo) !== 0n) return `validator ${m.aggregatorIndex} is not a sync aggregator (selection proof)`;
+    const pk = c.s.validators[m.aggregatorIndex]!.pubkey;
+    const selRoot = computeSigningRoot(ssz.altair.SyncAggregatorSelectionData, { slot: k.slot, subcommitteeIndex: k.subcommitteeIndex }, c.cfg.getDomainAtFork(ForkName.electra, DOMAIN_SYNC_COMMITTEE_SELECTION_PROOF));
+    if (!verifySignature(pk, selRoot, m.selectionProof)) return 'invalid selection proof';
+    if (!verifySignature(pk, computeSigningRoot(ssz.altair.ContributionAndProof, m, c.cfg.getDomainAtFork(ForkName.electra, DOMAIN_CONTRIBUTION_AND_PROOF)), x.signature)) return 'invalid contribution-and-proof signature';
+    const positions: number[] = [];
+    for (let i = 0; i < SUBCOMMITTEE_SIZE; i++) if (k.aggregationBits.get(i)) positions.push(lo + i);
+    if (positions.length === 0) return 'contribution has no participant';
+    const root = computeSigningRootFromRoot(k.beaconBlockRoot, c.cfg.getDomainAtFork(ForkName.electra, DOMAIN_SYNC_COMMITTEE));
+    if (!verifyAggregate(positions.map((p) => c.s.validators[committee[p]!]!.pubkey), root, k.signature)) return 'invalid contribution signature';
+    let e = this.sync.get(k.slot);
+    if (!e) {
+      e = { root: bytesToHex(c.blockRootAtSlot(k.slot)), positions: new Map(), aggregates: [] };
+      this.sync.set(k.slot, e);
+    }
+    if (e.root === bytesToHex(k.beaconBlockRoot)) e.aggregates.push({ positions, signature: k.signature });
+    c.markLive(c.epochOf(k.slot), m.aggregatorIndex);
+    return null;
   }
 
   afterImport(signed: electra.SignedBeaconBlock, _root: Uint8Array, fx: BlockEffects): void {

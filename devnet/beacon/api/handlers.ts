@@ -332,6 +332,14 @@ export function createHandlers(chain: BeaconChain): Handlers {
     async publishAggregateAndProofsV2({ signedAggregateAndProofs }) {
       poolFailures(signedAggregateAndProofs as electra.SignedAggregateAndProof[], (x) => wrap(() => chain.ops.submitAggregate(x)), 'aggregate and proofs');
     },
+    async produceSyncCommitteeContribution({ slot, subcommitteeIndex, beaconBlockRoot }) {
+      const k = wrap(() => chain.ops.syncContribution(slot, subcommitteeIndex, beaconBlockRoot));
+      if (!k) throw new HttpError(404, `No sync committee contribution for slot=${slot}, subcommittee=${subcommitteeIndex}, root=${bytesToHex(beaconBlockRoot)}`);
+      return { data: k };
+    },
+    async publishContributionAndProofs({ contributionAndProofs }) {
+      poolFailures(contributionAndProofs, (x) => wrap(() => chain.ops.submitContribution(x)), 'contribution and proofs');
+    },
     async prepareBeaconCommitteeSubnet() {
       // every attestation reaches this node's pool: there are no subnets to join
     },
