@@ -702,6 +702,43 @@ contract OperatorRegistry is
     }
 
     // ------------------------------------------------------------------------------------------ internals
+    // The registry's accessors raise the registry's own errors and event (see RegistryLayout's note).
+    function _operator(uint256 operatorId) internal view override returns (Operator storage op) {
+        op = _registry().operators[operatorId];
+        if (op.manager == address(0)) revert UnknownOperator(operatorId);
+    }
+
+    function _cluster(uint256 clusterId) internal view override returns (Cluster storage c) {
+        c = _registry().clusters[clusterId];
+        if (c.size == 0) revert UnknownCluster(clusterId);
+    }
+
+    function _managedOperator(uint256 operatorId) internal view override returns (Operator storage op) {
+        op = _operator(operatorId);
+        if (op.manager != msg.sender) revert NotOperatorManager(operatorId, msg.sender);
+    }
+
+    /// @dev Position (0..n-1) and id of the member managed by `account`, or revert.
+    function _memberPosition(Cluster storage c, uint256 clusterId, address account)
+        internal
+        view
+        override
+        returns (uint256 position, uint256 operatorId)
+    {
+        uint256 members = c.members;
+        RegistryStorage storage $ = _registry();
+        for (uint256 m; m < c.size; ++m) {
+            uint256 id = _memberId(members, m);
+            if ($.operators[id].manager == account) return (m, id);
+        }
+        revert NotClusterMember(clusterId, account);
+    }
+
+    function _bumpNonce() internal override {
+        uint256 nonce = ++_registry().nonce;
+        emit NonceChanged(nonce);
+    }
+
     function _addBond(uint256 operatorId, Operator storage op, uint256 amount) private {
         uint256 bond = op.bond + amount;
         op.bond = uint96(bond); // total ETH supply is far below 2^96 wei

@@ -241,6 +241,20 @@ contract ExitRequestsTest is ModulesFixture {
         vm.assertFalse(ok, "unknown selector");
     }
 
+    function test_views_errorsComeBackThroughTheViewGateway() public {
+        vm.expectRevert(abi.encodeWithSelector(OperatorRegistry.UnknownOperator.selector, 99));
+        registry.getBondDebt(99);
+        vm.expectRevert(abi.encodeWithSelector(OperatorRegistry.UnknownOperator.selector, 99));
+        registry.getOperatorRewards(99);
+        vm.expectRevert(abi.encodeWithSelector(OperatorRegistry.UnknownCluster.selector, 99));
+        registry.getClusterEconomics(99);
+        vm.expectRevert(abi.encodeWithSelector(OperatorRegistry.UnknownCluster.selector, 99));
+        registry.getPendingExitRequests(99);
+        IDvtModule.ClusterEconomics memory e = registry.getClusterEconomics(a);
+        vm.assertEq(e.activeValidators, 6);
+        vm.assertEq(e.exitsRequested, 0);
+    }
+
     function test_initializeEconomics_unreachableAfterInitialisation() public {
         // the registry exposes no such function (its fallback refuses it) and the proxy is initialised
         (bool ok,) = address(registry).call(abi.encodeCall(OperatorRegistryExtension.initializeEconomics, ()));
