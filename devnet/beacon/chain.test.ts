@@ -141,6 +141,21 @@ describe('chain', () => {
     assert.equal(validatorStatus(c.s.validators[i2]!, c.s.balances[i2]!, c.epoch), 'active_ongoing');
   });
 
+  it('applies deposits under the activation churn limit (128 ETH per epoch: four 32 ETH validators)', () => {
+    const c = new BeaconChain(FAST);
+    const t = new TestValidators(c, [1100, 1101, 1102, 1103, 1104, 1105]);
+    c.advanceTo(2);
+    const wc = eth1Credentials('0x00000000000000000000000000000000000000ab');
+    c.addDepositRequests(t.keys.map((_, k) => t.depositRequest(k, 32_000_000_000n, wc, BigInt(k))));
+    c.advanceTo(12 * 8);
+    const eligibility = t.keys.map((_, k) => c.s.validators[t.index(k)!]!.activationEligibilityEpoch);
+    const byEpoch = new Map<number, number>();
+    for (const e of eligibility) byEpoch.set(e, (byEpoch.get(e) ?? 0) + 1);
+    assert.deepEqual([...byEpoch.values()], [4, 2], `eligibility epochs ${eligibility}`);
+    const activation = t.keys.map((_, k) => c.s.validators[t.index(k)!]!.activationEpoch);
+    assert.ok(activation.every((a, k) => a > eligibility[k]! && a <= c.epoch), `activation epochs ${activation}`);
+  });
+
   it('accepts duties signed over the shared signing roots and rejects other domains; protocol validators earn', () => {
     const c = new BeaconChain(FAST);
     const t = new TestValidators(c, [2000, 2001, 2002, 2003]);
