@@ -38,7 +38,7 @@ function assertErrorBody(json: Record<string, unknown>, status: number, withFail
 }
 
 before(async () => {
-  node = await BeaconNode.start({ genesisValidators: 32, slotTime: 1, activationDelay: 1, shardCommitteePeriod: 0, clock: 'manual', port: 0 });
+  node = await BeaconNode.start({ genesisValidators: 32, slotTime: 1, activationDelay: 2, shardCommitteePeriod: 0, clock: 'manual', port: 0 });
   api = getClient({ baseUrl: node.url }, { config: node.chain.forkConfig });
   t = new TestValidators(node.chain, [4000, 4001, 4002, 4003]);
   await node.advanceTo(1);

@@ -15,7 +15,7 @@ import { shuffledIndices } from './shuffle.ts';
 import { validatorStatus } from './state.ts';
 import { TestValidators, eth1Credentials } from './test-helpers.ts';
 
-const FAST = { genesisValidators: 32, slotsPerEpoch: 8, slotTime: 1, activationDelay: 1, shardCommitteePeriod: 0, withdrawabilityDelay: 1, genesisTime: 1_700_000_000 };
+const FAST = { genesisValidators: 32, slotsPerEpoch: 8, slotTime: 1, activationDelay: 2, shardCommitteePeriod: 0, withdrawabilityDelay: 1, genesisTime: 1_700_000_000 };
 
 /** The spec's compute_shuffled_index, one index at a time, written independently of shuffle.ts. */
 function specShuffledIndex(index: number, count: number, seed: Uint8Array): number {
@@ -136,7 +136,7 @@ describe('chain', () => {
     // top-up: a second deposit for the same key needs no signature and adds balance
     const before = c.s.balances[i2]!;
     c.addDepositRequests([t.depositRequest(2, 16_000_000_000n, wc, 3n, true)]);
-    c.advanceTo(16 * 8);
+    c.advanceTo(20 * 8);
     assert.ok(c.s.balances[i2]! >= before + 16e9 - 1e7, 'top-up added balance');
     assert.equal(validatorStatus(c.s.validators[i2]!, c.s.balances[i2]!, c.epoch), 'active_ongoing');
   });

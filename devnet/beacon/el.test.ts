@@ -19,7 +19,7 @@ const WITHDRAWAL_ADDRESS = '0x000000000000000000000000000000000000c0de' as Addre
 let t: TestBeacon;
 
 before(async () => {
-  t = await startTestBeacon({ genesisValidators: 32, slotTime: 1, activationDelay: 1, shardCommitteePeriod: 0, withdrawabilityDelay: 1 });
+  t = await startTestBeacon({ genesisValidators: 32, slotTime: 1, activationDelay: 2, shardCommitteePeriod: 0, withdrawabilityDelay: 1 });
 });
 after(async () => {
   await t?.stop();

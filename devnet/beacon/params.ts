@@ -67,8 +67,11 @@ export const BeaconOptionsSchema = z.object({
   slotsPerEpoch: z.number().int().min(2).max(64).default(8),
   /** Interop validators (keys `int_le(sha256(uint256_le(i))) mod r`) present at genesis and run by the chain. */
   genesisValidators: z.number().int().min(1).max(4096).default(64),
-  /** Epochs between the epoch that activates a validator and its activation epoch (spec: 1 + MAX_SEED_LOOKAHEAD = 5). */
-  activationDelay: z.number().int().min(1).max(1024).default(5),
+  /**
+   * Epochs between the epoch that activates a validator and its activation epoch (spec: 1 + MAX_SEED_LOOKAHEAD = 5).
+   * At least 2: committees of the next epoch are served one epoch ahead and must not change afterwards.
+   */
+  activationDelay: z.number().int().min(2).max(1024).default(5),
   /** MIN_PER_EPOCH_CHURN_LIMIT_ELECTRA (Gwei): deposits/exits processed per epoch are bounded by this churn. */
   minPerEpochChurnLimit: z.number().int().positive().default(128_000_000_000),
   /** MIN_VALIDATOR_WITHDRAWABILITY_DELAY (epochs) between exit and withdrawability. Spec: 256. */

@@ -20,7 +20,7 @@ const heapMb = () => {
 
 it('runs 1,000 slots with protocol validators attesting, heap bounded', () => {
   const HISTORY = 256;
-  const c = new BeaconChain({ genesisValidators: 64, slotsPerEpoch: 8, slotTime: 0.25, activationDelay: 1, shardCommitteePeriod: 0, historySlots: HISTORY, genesisTime: 1_700_000_000 });
+  const c = new BeaconChain({ genesisValidators: 64, slotsPerEpoch: 8, slotTime: 0.25, activationDelay: 2, shardCommitteePeriod: 0, historySlots: HISTORY, genesisTime: 1_700_000_000 });
   const t = new TestValidators(c, Array.from({ length: 16 }, (_, i) => 6000 + i));
   c.advanceTo(1);
   c.addDepositRequests(t.keys.map((_, k) => t.depositRequest(k, 32_000_000_000n, eth1Credentials('0x00000000000000000000000000000000000000ee'), BigInt(k))));
