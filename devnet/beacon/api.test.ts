@@ -79,6 +79,8 @@ describe('Beacon API conformance', () => {
     assert.equal(active.length, 36);
     const one = (await api.beacon.getStateValidator({ stateId: 'finalized', validatorId: 3 })).value();
     assert.equal(one.index, 3);
+    const ids = (await api.beacon.postStateValidatorIdentities({ stateId: 'head', validatorIds: [pk] })).value();
+    assert.equal(ids[0]!.index, ours[0]);
     const bal = (await api.beacon.postStateValidatorBalances({ stateId: 'head', validatorIds: [0, pk] })).value();
     assert.equal(bal.length, 2);
     assert.ok((await api.beacon.getStateValidatorBalances({ stateId: 'head', validatorIds: [2] })).value()[0]!.balance > 31e9);

@@ -11,7 +11,8 @@ import type { BeaconOptionsInput } from './params.ts';
 
 const USAGE = `usage: main.ts [--el-rpc URL] [--port N] [--host H] [--slot-time S] [--slots-per-epoch N]
   [--genesis-validators N] [--activation-delay EPOCHS] [--withdrawability-delay EPOCHS] [--shard-committee-period EPOCHS]
-  [--genesis-time UNIX] [--chain-id N] [--quiet]`;
+  [--genesis-time UNIX] [--chain-id N] [--install-predeploys] [--quiet]
+  --install-predeploys  put our deposit / EIP-7002 / EIP-4788 contracts on the --el-rpc anvil first`;
 
 const num = (name: string, v: string | undefined): number | undefined => {
   if (v === undefined) return undefined;
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
       'el-rpc': { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, 'slot-time': { type: 'string' },
       'slots-per-epoch': { type: 'string' }, 'genesis-validators': { type: 'string' }, 'activation-delay': { type: 'string' },
       'withdrawability-delay': { type: 'string' }, 'shard-committee-period': { type: 'string' }, 'genesis-time': { type: 'string' },
-      'chain-id': { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean' },
+      'chain-id': { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean' }, 'install-predeploys': { type: 'boolean' },
     },
     strict: true,
   });
@@ -50,6 +51,15 @@ async function main(): Promise<void> {
   set('genesisTime', num('genesis-time', values['genesis-time']));
   set('depositChainId', num('chain-id', values['chain-id']));
   const log = values.quiet ? () => {} : (m: string) => console.log(`[beacon ${new Date().toISOString()}] ${m}`);
+  if (values['install-predeploys']) {
+    if (!values['el-rpc']) {
+      console.error(`--install-predeploys needs --el-rpc\n${USAGE}`);
+      process.exit(2);
+    }
+    const { installPredeploys } = await import('../../common/predeploys.ts');
+    await installPredeploys(values['el-rpc']);
+    log(`installed the deposit, EIP-7002 and EIP-4788 contracts on ${values['el-rpc']}`);
+  }
   const node = await BeaconNode.start({ ...o, elRpcUrl: values['el-rpc'], port: num('port', values.port) ?? 5052, host: values.host ?? '127.0.0.1', clock: 'wall', log });
   console.log(`beacon API listening on ${node.url}`);
   log(`genesis time ${node.chain.s.genesisTime}, ${node.chain.opts.genesisValidators} interop validators, slot ${node.chain.opts.slotTime}s × ${node.chain.opts.slotsPerEpoch}/epoch, EL ${values['el-rpc'] ?? 'none'}`);

@@ -13,7 +13,7 @@ import type { BeaconChain, StateSnapshot, StoredBlock } from '../chain.ts';
 import { ChainError } from '../chain.ts';
 import { FORK_VERSIONS } from '../config.ts';
 import { SPEC } from '../params.ts';
-import { validatorStatus, type ValidatorStatus } from '../state.ts';
+import { validatorStatus } from '../state.ts';
 import { HttpError } from './router.ts';
 
 export const NODE_VERSION = 'shoal-devnet-beacon/0.1.0 (test chain — NOT a production client)';
@@ -169,6 +169,10 @@ export function createHandlers(chain: BeaconChain): Handlers {
     async postStateValidators({ stateId, validatorIds, statuses }) {
       const s = resolveState(stateId);
       return { data: validatorsOf(s, validatorIds, statuses), meta: meta(s.slot) };
+    },
+    async postStateValidatorIdentities({ stateId, validatorIds }) {
+      const s = resolveState(stateId);
+      return { data: validatorsOf(s, validatorIds).map((v) => ({ index: v.index, pubkey: v.validator.pubkey, activationEpoch: v.validator.activationEpoch })), meta: meta(s.slot) };
     },
     async getStateValidatorBalances({ stateId, validatorIds }) {
       const s = resolveState(stateId);
@@ -419,4 +423,3 @@ export function createHandlers(chain: BeaconChain): Handlers {
   return { beacon, validator, node, config };
 }
 
-void (null as unknown as ValidatorStatus);
