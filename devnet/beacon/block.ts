@@ -19,7 +19,7 @@ import { computeSigningRoot, computeSigningRootFromObjectRoot as computeSigningR
 import {
   FLAG_WEIGHTS, TIMELY_HEAD, TIMELY_SOURCE, TIMELY_TARGET, computeExitEpochAndUpdateChurn, currentEpoch, decreaseBalance,
   hasCompoundingCredential, hasExecutionCredential, increaseBalance, initiateValidatorExit, isActive, maxEffectiveBalance,
-  pendingBalanceToWithdraw, previousEpoch, slashValidator, totalActiveBalance, type BeaconState, type Ctx,
+  pendingBalanceToWithdraw, slashValidator, totalActiveBalance, type BeaconState, type Ctx,
 } from './state.ts';
 
 export class BlockError extends Error {
@@ -372,7 +372,6 @@ export function eq(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-void previousEpoch;
 
 // Slashing containers carry slots/epochs as uint64 bigints in @lodestar/types; these convert at the boundary.
 export function dataToNum(d: phase0.AttestationDataBigint): phase0.AttestationData {

@@ -9,9 +9,9 @@
  * EL errors are logged and retried at the next slot; they never stop the chain.
  */
 import { createPublicClient, createTestClient, http, parseAbiItem, type Address, type Hex, type PublicClient, type TestClient } from 'viem';
-import { ssz, type electra } from '@lodestar/types';
+import type { electra } from '@lodestar/types';
 import { bytesToHex, hexToBytes } from 'viem';
-import { BEACON_ROOTS_ADDRESS, WITHDRAWAL_REQUEST_PREDEPLOY_ADDRESS, SYSTEM_ADDRESS, decodeDepositEvent, dequeueWithdrawalRequests, writeBeaconRoot } from '../../common/predeploys.ts';
+import { WITHDRAWAL_REQUEST_PREDEPLOY_ADDRESS, SYSTEM_ADDRESS, decodeDepositEvent, dequeueWithdrawalRequests, writeBeaconRoot } from '../../common/predeploys.ts';
 import type { BeaconChain, ImportedBlockEvent } from './chain.ts';
 
 const DEPOSIT_EVENT = parseAbiItem('event DepositEvent(bytes pubkey, bytes withdrawal_credentials, bytes amount, bytes signature, bytes index)');
@@ -109,5 +109,3 @@ export class ExecutionFollower {
   }
 }
 
-void ssz;
-void BEACON_ROOTS_ADDRESS;

@@ -9,14 +9,13 @@
 import { SPEC } from './params.ts';
 import { isqrt } from './shuffle.ts';
 import {
-  FLAG_WEIGHTS, TIMELY_HEAD, TIMELY_SOURCE, TIMELY_TARGET, activationExitChurnLimit, applyPendingDeposit, currentEpoch,
+  FLAG_WEIGHTS, TIMELY_HEAD, TIMELY_TARGET, activationExitChurnLimit, applyPendingDeposit, currentEpoch,
   decreaseBalance, increaseBalance, initiateValidatorExit, isActive, maxEffectiveBalance, totalActiveBalance, updateValidator,
   type BeaconState, type Ctx,
 } from './state.ts';
 import { nextSyncCommittee } from './committees.ts';
 
 const EJECTION_BALANCE = 16_000_000_000; // Gwei, spec config
-const MIN_EPOCHS_TO_INACTIVITY_PENALTY = 4; // spec preset; used only to report is_in_inactivity_leak semantics
 
 /** Per-validator attestation reward components of one epoch (for /eth/v1/beacon/rewards/attestations). */
 export interface EpochRewards {
@@ -171,8 +170,6 @@ function processRewardsAndPenalties(s: BeaconState, ctx: Ctx, prev: number, tota
     byValidator.set(i, deltas);
     if (!ideal.has(v.effectiveBalance)) ideal.set(v.effectiveBalance, idealD);
   }
-  void TIMELY_SOURCE;
-  void MIN_EPOCHS_TO_INACTIVITY_PENALTY;
   return { epoch: prev, byValidator, ideal };
 }
 
