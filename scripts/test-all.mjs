@@ -51,6 +51,14 @@ const suites = {
     const r = run('npx', ['tsc', '-p', '.']);
     return r.code === 0 ? { passed: 1, failed: 0, skipped: 0 } : { passed: 0, failed: 1, skipped: 0 };
   },
+  subgraph() {
+    // offline: manifest-driven subgraph.yaml + `graph codegen && graph build` (before `ts`, whose
+    // subgraph/test/*.test.ts replay the built WASM), then the subgraph's TypeScript (harness, generator)
+    const build = run('npx', ['tsx', 'subgraph/scripts/build.ts']);
+    const types = run('npx', ['tsc', '-p', 'subgraph/tsconfig.json']);
+    const passed = (build.code === 0 ? 1 : 0) + (types.code === 0 ? 1 : 0);
+    return { passed, failed: 2 - passed, skipped: 0 };
+  },
   ts() {
     const files = TS_DIRS.flatMap((d) => findTests(join(root, d)));
     if (files.length === 0) return { passed: 0, failed: 0, skipped: 0 };
