@@ -82,6 +82,13 @@ describe('chain', () => {
     assert.ok(stalled <= finalized + 1, 'at most the checkpoint already justified gets finalized');
     c.advanceTo(14 * 8);
     assert.equal(c.s.finalized.epoch, stalled, 'finality stalls with half the stake');
+    // inactivity leak: idle validators accrue inactivity scores and penalties; attesters get no flag rewards
+    const leakEpoch = c.epoch - 2;
+    assert.ok(leakEpoch - stalled > 4, 'in a leak');
+    const r = c.rewards.get(leakEpoch)!;
+    assert.ok(c.s.inactivityScores[31]! > 0 && c.s.inactivityScores[0] === 0);
+    assert.deepEqual(r.byValidator.get(0)!.slice(0, 3), [0, 0, 0], 'no flag rewards during a leak');
+    assert.ok(r.byValidator.get(31)![3] < 0, 'inactivity penalty for the idle validator');
     c.setInteropParticipation(1);
     c.advanceTo(18 * 8);
     assert.ok(c.s.finalized.epoch > stalled + 1, 'finality resumes');
@@ -101,7 +108,7 @@ describe('chain', () => {
     const apr = (gain / 32e9) * ((365 * 86400) / (2 * 384));
     assert.ok(apr > 0.01 && apr < 0.06, `APR ${apr}`);
     const r = c.rewards.get(5)!;
-    assert.ok(r.byValidator.get(0)!.every((x) => x > 0));
+    assert.ok(r.byValidator.get(0)!.slice(0, 3).every((x) => x > 0));
     assert.ok(r.byValidator.get(63)![0] < 0 && r.byValidator.get(63)![1] < 0 && r.byValidator.get(63)![2] === 0);
   });
 

@@ -1,10 +1,11 @@
 /**
  * Epoch processing (Electra `process_epoch`), run when the state moves from the last slot of an epoch to the first
- * of the next. Applied: justification & finalization, flag rewards & penalties, registry updates (eligibility,
+ * of the next. Applied: justification & finalization, inactivity scores, flag rewards & penalties, registry updates (eligibility,
  * activation after `activationDelay`, ejection), correlated slashing penalties, pending deposits under the
  * balance churn, effective-balance hysteresis, slashings reset, randao mix carry-over, participation rotation and
- * sync committee rotation. Simplified away (see README): inactivity scores/leak, eth1 voting, historical summaries,
- * pending consolidations.
+ * sync committee rotation. Altair inactivity scores and the
+ * inactivity leak are applied too. Simplified away (see README): eth1 voting, historical summaries, pending
+ * consolidations.
  */
 import { SPEC } from './params.ts';
 import { isqrt } from './shuffle.ts';
@@ -20,8 +21,8 @@ const EJECTION_BALANCE = 16_000_000_000; // Gwei, spec config
 /** Per-validator attestation reward components of one epoch (for /eth/v1/beacon/rewards/attestations). */
 export interface EpochRewards {
   epoch: number;
-  /** by validator index: [source, target, head] in Gwei (negative = penalty) */
-  byValidator: Map<number, [number, number, number]>;
+  /** by validator index: [source, target, head, inactivity] in Gwei (negative = penalty) */
+  byValidator: Map<number, [number, number, number, number]>;
   /** ideal rewards per effective balance (Gwei): [source, target, head] */
   ideal: Map<number, [number, number, number]>;
 }
@@ -53,9 +54,12 @@ export function processEpoch(s: BeaconState, ctx: Ctx): EpochRewards | null {
     weighJustificationAndFinalization(s, ctx, total, prevTarget, curTarget);
   }
 
-  // --- rewards and penalties for the previous epoch's flags
+  // --- inactivity scores, then rewards and penalties for the previous epoch's flags
   let rewards: EpochRewards | null = null;
-  if (cur > SPEC.GENESIS_EPOCH) rewards = processRewardsAndPenalties(s, ctx, prev, total);
+  if (cur > SPEC.GENESIS_EPOCH) {
+    processInactivityUpdates(s, prev);
+    rewards = processRewardsAndPenalties(s, ctx, prev, total);
+  }
 
   // --- registry updates
   for (let i = 0; i < s.validators.length; i++) {
@@ -144,27 +148,53 @@ function weighJustificationAndFinalization(s: BeaconState, ctx: Ctx, total: numb
   if (b0 && b1 && oldCur.epoch + 1 === cur) s.finalized = oldCur;
 }
 
-/** get_flag_index_deltas for source/target/head (no inactivity leak: see README). */
+/** is_in_inactivity_leak: finality delay (previous epoch − finalized epoch) above MIN_EPOCHS_TO_INACTIVITY_PENALTY. */
+export function isInInactivityLeak(s: BeaconState, prev: number): boolean {
+  return prev - s.finalized.epoch > SPEC.MIN_EPOCHS_TO_INACTIVITY_PENALTY;
+}
+
+const isEligible = (v: { slashed: boolean; withdrawableEpoch: number }, active: boolean, prev: number): boolean =>
+  active || (v.slashed && prev + 1 < v.withdrawableEpoch);
+
+/** process_inactivity_updates: +BIAS for a missed target, −1 for a hit, −RECOVERY_RATE outside a leak. */
+function processInactivityUpdates(s: BeaconState, prev: number): void {
+  const leak = isInInactivityLeak(s, prev);
+  for (let i = 0; i < s.validators.length; i++) {
+    const v = s.validators[i]!;
+    if (!isEligible(v, isActive(v, prev), prev)) continue;
+    let score = s.inactivityScores[i]!;
+    if (!v.slashed && (s.previousParticipation[i]! & TIMELY_TARGET) !== 0) score -= Math.min(1, score);
+    else score += SPEC.INACTIVITY_SCORE_BIAS;
+    if (!leak) score -= Math.min(SPEC.INACTIVITY_SCORE_RECOVERY_RATE, score);
+    s.inactivityScores[i] = score;
+  }
+}
+
+/** get_flag_index_deltas (no flag rewards during a leak) and get_inactivity_penalty_deltas. */
 function processRewardsAndPenalties(s: BeaconState, ctx: Ctx, prev: number, total: number): EpochRewards {
   const brpi = baseRewardPerIncrement(ctx);
   const activeIncrements = Math.floor(total / SPEC.EFFECTIVE_BALANCE_INCREMENT);
-  const byValidator = new Map<number, [number, number, number]>();
+  const byValidator = new Map<number, [number, number, number, number]>();
+  const leak = isInInactivityLeak(s, prev);
   const ideal = new Map<number, [number, number, number]>();
   const participatingIncrements = FLAG_WEIGHTS.map(([flag]) => Math.floor(participatingBalance(s, s.previousParticipation, flag, prev) / SPEC.EFFECTIVE_BALANCE_INCREMENT));
   for (let i = 0; i < s.validators.length; i++) {
     const v = s.validators[i]!;
-    const eligible = isActive(v, prev) || (v.slashed && prev + 1 < v.withdrawableEpoch);
+    const eligible = isEligible(v, isActive(v, prev), prev);
     if (!eligible) continue;
     const base = Math.floor(v.effectiveBalance / SPEC.EFFECTIVE_BALANCE_INCREMENT) * brpi;
-    const deltas: [number, number, number] = [0, 0, 0];
+    const deltas: [number, number, number, number] = [0, 0, 0, 0];
     const idealD: [number, number, number] = [0, 0, 0];
     FLAG_WEIGHTS.forEach(([flag, weight], k) => {
       const reward = Math.floor((base * weight * participatingIncrements[k]!) / (activeIncrements * SPEC.WEIGHT_DENOMINATOR));
       idealD[k] = reward;
-      if (!v.slashed && (s.previousParticipation[i]! & flag) !== 0) deltas[k] = reward;
+      if (!v.slashed && (s.previousParticipation[i]! & flag) !== 0) deltas[k] = leak ? 0 : reward;
       else if (flag !== TIMELY_HEAD) deltas[k] = -Math.floor((base * weight) / SPEC.WEIGHT_DENOMINATOR);
     });
-    const sum = deltas[0] + deltas[1] + deltas[2];
+    if (v.slashed || (s.previousParticipation[i]! & TIMELY_TARGET) === 0) {
+      deltas[3] = -Math.floor((v.effectiveBalance * s.inactivityScores[i]!) / (SPEC.INACTIVITY_SCORE_BIAS * SPEC.INACTIVITY_PENALTY_QUOTIENT_BELLATRIX));
+    }
+    const sum = deltas[0] + deltas[1] + deltas[2] + deltas[3];
     if (sum >= 0) increaseBalance(s, i, sum);
     else decreaseBalance(s, i, -sum);
     byValidator.set(i, deltas);

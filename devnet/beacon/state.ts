@@ -70,6 +70,8 @@ export interface BeaconState {
   genesisMix: Uint8Array;
   previousParticipation: Uint8Array;
   currentParticipation: Uint8Array;
+  /** Altair inactivity scores, one per validator */
+  inactivityScores: number[];
   justificationBits: [boolean, boolean, boolean, boolean];
   previousJustified: Checkpoint;
   currentJustified: Checkpoint;
@@ -231,6 +233,7 @@ export function addValidator(s: BeaconState, pubkey: Uint8Array, withdrawalCrede
   s.pubkeyIndex.set(bytesToHex(pubkey), index);
   s.previousParticipation = grow(s.previousParticipation, s.validators.length);
   s.currentParticipation = grow(s.currentParticipation, s.validators.length);
+  s.inactivityScores.push(0);
   return index;
 }
 

@@ -277,8 +277,8 @@ export function createHandlers(chain: BeaconChain): Handlers {
       const snap = chain.headState();
       const ids = validatorIds && validatorIds.length > 0 ? validatorIds.map((id) => indexOf(snap, id)).filter((i): i is number => i !== undefined) : [...r.byValidator.keys()];
       const totalRewards = ids.filter((i) => r.byValidator.has(i)).map((validatorIndex) => {
-        const [source, target, head] = r.byValidator.get(validatorIndex)!;
-        return { validatorIndex, head, target, source, inclusionDelay: 0, inactivity: 0 };
+        const [source, target, head, inactivity] = r.byValidator.get(validatorIndex)!;
+        return { validatorIndex, head, target, source, inclusionDelay: 0, inactivity };
       });
       const idealRewards = [...r.ideal.entries()].sort((a, b) => a[0] - b[0]).map(([effectiveBalance, [source, target, head]]) => ({ effectiveBalance, head, target, source, inclusionDelay: 0, inactivity: 0 }));
       return { data: { idealRewards, totalRewards }, meta: meta((epoch + 1) * spe) };
