@@ -23,7 +23,8 @@ import { exitRequestDir } from './duties/exit-trigger.ts';
 import { ConfigError, loadRunConfig, RunConfigSchema, envName, flagName } from './ops/config.ts';
 import { SLASHING_DB_FILE, runNode } from './ops/launch.ts';
 import { jsonLogger } from './ops/log.ts';
-import type { DkgOptions, DkgOutput, DealerSplitOptions } from './dkg/types.ts';
+import { runDealerSplit, runDkg, type DkgOptions, type DkgOutput } from './dkg/index.ts';
+import { startClusterNetwork } from './p2p/libp2p.ts';
 
 class UsageError extends Error {}
 
@@ -152,11 +153,6 @@ same time). Writes DIR/cluster-lock.json, DIR/deposit_data-*.json and DIR/valida
 --dealer-split is the separate, explicit dealer mode: operator --dealer holds existing validator keys
 (--existing-keys: a JSON array of 0x secret keys) and splits them; it sees the full keys.`;
 
-interface DkgModule {
-  runDkg(o: DkgOptions): Promise<DkgOutput>;
-  runDealerSplit(o: DealerSplitOptions): Promise<DkgOutput>;
-}
-
 async function cmdDkg(args: string[]): Promise<void> {
   const v = parse(
     args,
@@ -178,15 +174,6 @@ async function cmdDkg(args: string[]): Promise<void> {
   const identity = loadIdentity(required(v, 'operator-key', DKG_USAGE), v['operator-key-password'] as string | undefined);
   const outputDir = resolve(required(v, 'out', DKG_USAGE));
   mkdirSync(outputDir, { recursive: true });
-  // The ceremony module is another component's; resolved at run time so this CLI builds before it lands.
-  const specifier = './dkg/ceremony.ts';
-  let dkg: DkgModule;
-  try {
-    dkg = (await import(specifier)) as DkgModule;
-  } catch (e) {
-    throw new Error(`the DKG ceremony is not available in this build (${(e as Error).message})`);
-  }
-  const { startClusterNetwork } = await import('./p2p/libp2p.ts');
   const members = definition.operators.map((op) => ({ address: op.address, peerId: op.peerId, multiaddrs: [...op.multiaddrs] }));
   for (const p of (v.peers as string[] | undefined) ?? []) {
     const i = Number(p.slice(0, p.indexOf('=')));
@@ -208,9 +195,9 @@ async function cmdDkg(args: string[]): Promise<void> {
       const dealer = Number(required(v, 'dealer', DKG_USAGE));
       const keysFile = v['existing-keys'] as string | undefined;
       const existingKeys = keysFile ? (JSON.parse(readFileSync(keysFile, 'utf8')) as string[]).map((k) => BigInt(k)) : undefined;
-      out = await dkg.runDealerSplit({ ...base, dealer, ...(existingKeys ? { existingKeys } : {}) });
+      out = await runDealerSplit({ ...base, dealer, ...(existingKeys ? { existingKeys } : {}) });
     } else {
-      out = await dkg.runDkg(base);
+      out = await runDkg(base);
     }
     console.log(`DKG done: lock ${out.lockPath}, deposit data ${out.depositDataPath}, ${out.keystorePaths.length} keystores`);
   } finally {

@@ -184,7 +184,11 @@ export function wire(o: WireOptions): DvNode {
     try {
       let value: Uint8Array;
       if (kind.consensus) {
-        value = await consensus.decide(duty, () => fetcher.fetch(duty, defs), (v) => kind.validate(duty, v, defs), deadline);
+        // Every node fetches at the trigger (as Charon's fetcher does), so whoever leads a later round after a leader
+        // failure proposes at once instead of fetching inside its round timer; a failed fetch is retried on demand.
+        const prefetched = fetcher.fetch(duty, defs);
+        prefetched.catch(() => {});
+        value = await consensus.decide(duty, () => prefetched.catch(() => fetcher.fetch(duty, defs)), (v) => kind.validate(duty, v, defs), deadline);
       } else {
         value = await fetcher.fetch(duty, defs);
       }

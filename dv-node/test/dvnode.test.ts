@@ -1,8 +1,10 @@
 /**
  * Integration: 4 `dv-node run` processes (real child processes, libp2p on loopback, real BLS, QBFT, slashing
  * databases on disk) against the project's beacon chain (in this process, wall clock, 4 s slots, 8 slots/epoch).
- * Keys: DEALER MODE (`splitExistingKey`) of 8 of the chain's 16 genesis validators; the chain runs the other 8 itself,
- * so it only finalises — and our balances only rise — if the cluster does its duties.
+ * Setup through the CLI: `create-cluster`, `create-cluster sign` by each operator, then the DKG ceremony as 4 real
+ * `dv-node dkg --dealer-split` processes over libp2p (dealer mode: 8 of the chain's 16 genesis validators are split, so
+ * the chain already has them; a fresh joint-Feldman DKG would need deposits and activation, epochs longer). The chain
+ * runs the other 8 itself, so it only finalises — and our balances only rise — if the cluster does its duties.
  *
  * One timeline, 4.5 epochs (~2.6 min), four scenarios:
  *   A  slots 0–9    all four nodes: every duty (attestation, selection proofs, aggregation, RANDAO + block,
@@ -23,9 +25,13 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestBeacon, type TestBeacon } from '../../devnet/beacon/testing.ts';
 import { FORK_VERSIONS } from '../../devnet/beacon/config.ts';
-import { makeDealerCluster, writeNodeFiles, type DealerCluster } from './cluster-fixture.ts';
 import { CLI, NodeProcess, REPO_ROOT, freePorts, type LogLine } from './harness.ts';
 import { main as cliMain } from '../src/cli.ts';
+import { loadLock } from '../src/cluster/index.ts';
+import type { ClusterLock } from '../src/cluster/types.ts';
+import { identityFromPrivateKey } from '../src/identity/identity.ts';
+import { interopSecretKey, scalarToBytes } from '../src/crypto/field.ts';
+import { toHex } from '../src/consensus/hex.ts';
 
 const SLOT_S = 4;
 /** Kill node 3 in this slot (mid-slot), restart it in RESTART_SLOT (same epoch), restart node 0 faulty in FAULT_SLOT. */
@@ -37,7 +43,7 @@ const OURS = [8, 9, 10, 11, 12, 13, 14, 15];
 const EXITING = 15;
 let beacon: TestBeacon | undefined;
 let dir: string;
-let cluster: DealerCluster;
+let lock: ClusterLock;
 const nodes: NodeProcess[] = [];
 const opsUrls: string[] = [];
 const dataDirs: string[] = [];
@@ -87,17 +93,40 @@ async function serving(k: number): Promise<void> {
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'dv-int-'));
-  cluster = makeDealerCluster({ n: 4, interopIndices: OURS, genesisForkVersion: FORK_VERSIONS.GENESIS_FORK_VERSION });
   const [beaconPort, ...p2p] = await freePorts(5);
+  // operators' keys, then the cluster definition (CLI: create-cluster, then create-cluster sign by each operator)
+  const identities = Array.from({ length: 4 }, (_, k) => identityFromPrivateKey(toHex(scalarToBytes(BigInt(7000 + k)))));
+  const keyPaths = identities.map((_, k) => join(dir, `operator-${k}.key`));
+  keyPaths.forEach((path, k) => writeFileSync(path, `${toHex(scalarToBytes(BigInt(7000 + k)))}\n`, { mode: 0o600 }));
+  const defPath = join(dir, 'cluster-definition.json');
+  assert.equal(await cliMain([
+    'create-cluster', '--name', 'integration', '--validators', String(OURS.length),
+    '--withdrawal-address', '0x00000000000000000000000000000000000000aa', '--fee-recipient', '0x00000000000000000000000000000000000000bb',
+    '--network-name', 'shoal-devnet', '--chain-id', '31337', '--genesis-fork-version', FORK_VERSIONS.GENESIS_FORK_VERSION,
+    ...identities.flatMap((id, k) => ['--operator', `${k + 1},${id.peerId},/ip4/127.0.0.1/tcp/${p2p[k]}`]), '--out', defPath,
+  ]), 0);
+  for (const path of keyPaths) assert.equal(await cliMain(['create-cluster', 'sign', '--definition', defPath, '--operator-key', path]), 0);
+  // the DKG ceremony, dealer mode (the chain's genesis validators 8–15 are split), 4 real `dv-node dkg` processes
+  const existing = join(dir, 'existing-keys.json');
+  writeFileSync(existing, JSON.stringify(OURS.map((i) => `0x${interopSecretKey(i).toString(16).padStart(64, '0')}`)));
+  const dkgs = await Promise.all(
+    identities.map((_, k) =>
+      cli([
+        'dkg', '--definition', defPath, '--operator-key', keyPaths[k]!, '--out', join(dir, `node${k}`), '--p2p-listen', `/ip4/127.0.0.1/tcp/${p2p[k]}`,
+        '--dealer-split', '--dealer', '0', ...(k === 0 ? ['--existing-keys', existing] : []),
+      ]),
+    ),
+  );
+  dkgs.forEach((r, k) => assert.equal(r.status, 0, `dv-node dkg on operator ${k} failed: ${r.stderr}\n${r.stdout}`));
+  lock = loadLock(join(dir, 'node0', 'cluster-lock.json'));
   for (let k = 0; k < 4; k++) {
-    const f = await writeNodeFiles(cluster, k, join(dir, `node${k}`));
-    dataDirs.push(f.dataDir);
-    const peers = p2p.flatMap((p, j) => (j === k ? [] : ['--peers', `${j}=/ip4/127.0.0.1/tcp/${p}`]));
+    const dataDir = join(dir, `node${k}`, 'data');
+    dataDirs.push(dataDir);
     nodes.push(
       new NodeProcess(`node${k}`, [
-        '--lock', f.lockPath, '--operator-key', f.keyPath, '--keys-dir', f.keysDir, '--data-dir', f.dataDir,
-        '--beacon-url', `http://127.0.0.1:${beaconPort}`, '--p2p-listen', `/ip4/127.0.0.1/tcp/${p2p[k]}`, ...peers, '--ops-port', '0',
-        '--round-ms', '1000',
+        '--lock', join(dir, `node${k}`, 'cluster-lock.json'), '--operator-key', keyPaths[k]!, '--keys-dir', join(dir, `node${k}`, 'validator_keys'),
+        '--data-dir', dataDir, '--beacon-url', `http://127.0.0.1:${beaconPort}`, '--p2p-listen', `/ip4/127.0.0.1/tcp/${p2p[k]}`,
+        '--ops-port', '0', '--round-ms', '1000',
       ]),
     );
   }
@@ -145,7 +174,7 @@ test('4 dv-node processes: every duty for 8 validators over 4.5 epochs, through 
   // voluntary exit through the CLI's `exit` command on nodes 1–3 (its main(), in this process: no CPU spike of
   // three process starts while the cluster works)
   await untilSlot(RESTART_SLOT + 3);
-  const exitPubkey = cluster.lock.validators[OURS.indexOf(EXITING)]!.pubkey;
+  const exitPubkey = lock.validators[OURS.indexOf(EXITING)]!.pubkey;
   for (const k of [1, 2, 3]) {
     const code = await cliMain(['exit', '--data-dir', dataDirs[k]!, '--validator', exitPubkey, '--lock', join(dir, `node${k}`, 'cluster-lock.json')]);
     assert.equal(code, 0, 'dv-node exit failed');
@@ -166,7 +195,7 @@ test('4 dv-node processes: every duty for 8 validators over 4.5 epochs, through 
     const named = nodes[k]!.lines.filter((l) => l.msg === 'invalid partial signature from peer: dropped');
     assert.ok(named.length > 0 && named.every((l) => l.peerIndex === 0), `node ${k} did not name operator 0: ${show(named)}`);
     const metrics = await (await fetch(`${opsUrls[k]}/metrics`)).text();
-    const m = metrics.match(new RegExp(`dvnode_invalid_partials_total\\{peer="0:${cluster.lock.definition.operators[0]!.address}"\\} (\\d+)`));
+    const m = metrics.match(new RegExp(`dvnode_invalid_partials_total\\{peer="0:${lock.definition.operators[0]!.address}"\\} (\\d+)`));
     assert.ok(m && Number(m[1]) > 0, `node ${k} /metrics does not count invalid partials from operator 0`);
     assert.ok(!metrics.includes('dvnode_invalid_partials_total{peer="1:') && !metrics.includes('dvnode_invalid_partials_total{peer="2:'), 'an honest operator was blamed');
   }
@@ -184,6 +213,9 @@ test('4 dv-node processes: every duty for 8 validators over 4.5 epochs, through 
   for (const n of nodes) {
     assert.deepEqual(n.lines.filter((l) => l.msg === 'partial signature over another root: dropped'), [], `${n.name} saw a partial signature over a conflicting root`);
   }
+
+  // the status command reads a running node's ops server
+  assert.equal(await cliMain(['status', '--ops-url', opsUrls[1]!]), 0);
 
   // node 3's slashing-protection database survived SIGKILL and exports (CLI), with records up to the last epochs
   await nodes[3]!.kill('SIGTERM');

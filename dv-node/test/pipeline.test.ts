@@ -1,6 +1,6 @@
 /**
  * The whole duty pipeline in one process: 4 wired dv-nodes (real QBFT, real BLS, real slashing databases) over the
- * in-memory cluster network, against the project's beacon chain on a wall clock with 2 s slots. Genesis is 3 s after
+ * in-memory cluster network, against the project's beacon chain on a wall clock with 3 s slots and 4-slot epochs (so epoch 0's rewards are paid at slot 8). Genesis is 3 s after
  * the nodes start. The chain runs 8 interop validators itself; the other 8 are split (dealer mode) among the cluster, so the chain only finalises and
  * our balances only rise if the cluster does its duties. The multi-process runs are in dvnode.test.ts.
  */
@@ -37,7 +37,7 @@ async function untilSlot(slot: number, timeoutMs: number): Promise<void> {
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'dv-pipeline-'));
-  beacon = await startTestBeacon({ withExecution: false, clock: 'wall', slotTime: 2, genesisValidators: 16, interopParticipation: 0.5, genesisTime: Math.floor(Date.now() / 1000) + 3 });
+  beacon = await startTestBeacon({ withExecution: false, clock: 'wall', slotTime: 3, slotsPerEpoch: 4, genesisValidators: 16, interopParticipation: 0.5, genesisTime: Math.floor(Date.now() / 1000) + 3 });
   const cluster = makeDealerCluster({ n: 4, interopIndices: OURS, genesisForkVersion: FORK_VERSIONS.GENESIS_FORK_VERSION });
   const hub = new MemoryClusterHub({ cluster: cluster.lock.lockHash, identities: cluster.identities });
   for (let k = 0; k < 4; k++) {

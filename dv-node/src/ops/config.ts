@@ -32,10 +32,22 @@ export const RunConfigSchema = z.object({
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** First QBFT round duration (ms); Charon uses 750. */
   roundMs: z.coerce.number().int().positive().default(750),
+  /** Execution-layer JSON-RPC URL to watch the protocol's exit-request events on (optional). */
+  elRpcUrl: z.url({ error: 'must be the http(s) URL of an execution-layer JSON-RPC endpoint' }).optional(),
+  /** Contract emitting exit requests (e.g. the OperatorRegistry); needs elRpcUrl and exitEvent. */
+  exitContract: z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 20-byte 0x address').optional(),
+  /** The event as a human-readable ABI item with a `bytes pubkey` argument. */
+  exitEvent: z.string().startsWith('event ', 'must be a human-readable event, e.g. "event ExitRequested(uint256 indexed clusterId, bytes pubkey)"').optional(),
   /** TEST-ONLY fault injection: "invalid-partials" makes this node send partial signatures that do not verify. */
   fault: z.enum(['none', 'invalid-partials']).default('none'),
 });
 export type RunConfig = z.infer<typeof RunConfigSchema>;
+
+/** Cross-field rule: the on-chain exit trigger needs all three of its settings. */
+function checkExitTrigger(c: RunConfig): string | null {
+  const set = [c.elRpcUrl, c.exitContract, c.exitEvent].filter((x) => x !== undefined).length;
+  return set === 0 || set === 3 ? null : 'elRpcUrl, exitContract and exitEvent go together (the on-chain exit trigger needs all three)';
+}
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -79,5 +91,7 @@ export function loadRunConfig(flags: Record<string, unknown>, env: NodeJS.Proces
     });
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
+  const cross = checkExitTrigger(r.data);
+  if (cross !== null) throw new ConfigError(`invalid configuration:\n  ${cross} (flags ${flagName('elRpcUrl')}, ${flagName('exitContract')}, ${flagName('exitEvent')})`);
   return r.data;
 }

@@ -13,7 +13,8 @@ import { linearRoundTimer } from '../consensus/clock.ts';
 import { startClusterNetwork, type ClusterMember } from '../p2p/libp2p.ts';
 import { BeaconClient } from '../beacon/client.ts';
 import { SlashingProtectionDb } from '../slashing/db.ts';
-import { FileExitTrigger } from '../duties/exit-trigger.ts';
+import { ChainExitTrigger, FileExitTrigger } from '../duties/exit-trigger.ts';
+import type { ExitTrigger } from '../duties/types.ts';
 import type { Hex } from '../duties/types.ts';
 import { wire, type DvNode } from '../node.ts';
 import type { RunConfig } from './config.ts';
@@ -87,6 +88,18 @@ export async function runNode(cfg: RunConfig, log: Logger): Promise<RunningNode>
     metrics: metrics.p2pHooks(),
     onInvalid: (reason, from, detail) => log.warn('dropped invalid p2p message', { reason, peer: from, detail }),
   });
+  const exitTriggers: ExitTrigger[] = [new FileExitTrigger(cfg.dataDir, () => beacon.epochOf(beacon.currentSlot()))];
+  if (cfg.elRpcUrl !== undefined && cfg.exitContract !== undefined && cfg.exitEvent !== undefined) {
+    exitTriggers.push(
+      new ChainExitTrigger({
+        rpcUrl: cfg.elRpcUrl,
+        contract: cfg.exitContract as `0x${string}`,
+        event: cfg.exitEvent,
+        pubkeys: lock.validators.map((v) => v.pubkey),
+        epochAt: (unix) => beacon.epochOf(beacon.currentSlot(unix * 1000)),
+      }),
+    );
+  }
   const node = wire({
     lock,
     identity,
@@ -97,7 +110,7 @@ export async function runNode(cfg: RunConfig, log: Logger): Promise<RunningNode>
     metrics,
     log,
     roundTimer: linearRoundTimer(cfg.roundMs),
-    exitTriggers: [new FileExitTrigger(cfg.dataDir, () => beacon.epochOf(beacon.currentSlot()))],
+    exitTriggers,
     faultInvalidPartials: cfg.fault === 'invalid-partials',
   });
   if (cfg.fault !== 'none') log.warn('TEST-ONLY FAULT INJECTION ENABLED', { fault: cfg.fault });

@@ -39,6 +39,8 @@ test('config: a bad or missing field is named with its flag and env var', () => 
   assert.throws(() => loadRunConfig({ ...BASE, lock: undefined }, {}), /lock: path to cluster-lock.json is required \(flag --lock/);
   assert.throws(() => loadRunConfig({ ...BASE, p2pListen: 'localhost:9000' }, {}), /p2pListen: must be a TCP multiaddr/);
   assert.throws(() => loadRunConfig({ config: '/nonexistent/x.json' }, {}), /config file \/nonexistent\/x.json/);
+  assert.throws(() => loadRunConfig({ ...BASE, elRpcUrl: 'http://127.0.0.1:8545' }, {}), /elRpcUrl, exitContract and exitEvent go together/);
+  assert.throws(() => loadRunConfig({ ...BASE, exitEvent: 'ExitRequested(bytes pubkey)' }, {}), /exitEvent: must be a human-readable event/);
 });
 
 test('ops server: /health, /readiness (503 naming the failing check), /metrics, /cluster, 404', async () => {
