@@ -2,7 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
-import {IDepositContract} from "./IDepositContract.sol";
+import {IDepositContract} from "../interfaces/IDepositContract.sol";
 import {LittleEndian} from "./LittleEndian.sol";
 
 /**

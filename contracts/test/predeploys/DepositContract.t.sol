@@ -4,7 +4,7 @@ pragma solidity ^0.8.28;
 import {Vm} from "../utils/Vm.sol";
 import {PredeploysTest, Predeploys} from "./Predeploys.sol";
 import {DepositContract} from "../../src/predeploys/DepositContract.sol";
-import {IDepositContract} from "../../src/predeploys/IDepositContract.sol";
+import {IDepositContract} from "../../src/interfaces/IDepositContract.sol";
 
 /// @dev Cheatcodes and the console used here only (signatures exactly as forge defines them).
 interface VmExtra {

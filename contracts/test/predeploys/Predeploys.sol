@@ -4,7 +4,7 @@ pragma solidity ^0.8.28;
 import {Vm} from "../utils/Vm.sol";
 import {Test} from "../utils/Test.sol";
 import {DepositContract} from "../../src/predeploys/DepositContract.sol";
-import {IDepositContract} from "../../src/predeploys/IDepositContract.sol";
+import {IDepositContract} from "../../src/interfaces/IDepositContract.sol";
 import {WithdrawalRequestPredeploy} from "../../src/predeploys/WithdrawalRequestPredeploy.sol";
 import {BeaconRootsPredeploy} from "../../src/predeploys/BeaconRootsPredeploy.sol";
 
