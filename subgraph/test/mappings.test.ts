@@ -119,6 +119,10 @@ test('oracle reports: share rate, rewards, fees, a loss, APR sign; the rate seri
     assert.ok(r.refSlot !== undefined && r.refSlot !== null, 'ReportApplied linked the report');
     assert.equal(r.shareRate, ((r.postTotalEther as bigint) * 10n ** 27n) / (r.postTotalShares as bigint));
     assert.equal(entity('ConsensusFrame', String(r.refSlot)).processed, true);
+    const pre = ((r.preTotalEther as bigint) * 10n ** 27n) / (r.preTotalShares as bigint);
+    assert.equal(r.shareRateBefore, pre);
+    const expected = (Number((r.shareRate as bigint) - pre) / Number(pre)) * (31_536_000 / Number(r.timeElapsed)) * 100;
+    assert.ok(Math.abs(Number(r.apr) - expected) <= 1e-9 * Math.max(1, Math.abs(expected)), `APR ${r.apr as string} vs ${expected}`);
   }
   const withRewards = reports.filter((r) => (r.rewards as bigint) > 0n);
   const withLoss = reports.filter((r) => (r.loss as bigint) > 0n);

@@ -279,7 +279,7 @@ async function play(anvil: Anvil, network: string): Promise<Scenario> {
     await send(operators[0]!, c.OperatorRegistry, ABIS.registry, 'withdrawBond', [operatorIds[0]!, unlocked / 2n, operators[0]!.address]);
   }
 
-  const toBlock = await client.getBlockNumber();
+  const toBlock = await client.getBlockNumber({ cacheTime: 0 }); // not the 50 ms cached value: the last block counts
   return {
     anvil,
     client,
