@@ -73,6 +73,7 @@ interface IDvtModule is IStakingModuleRewards {
     struct ClusterEconomics {
         bool rewardsForfeited; // excluded from the rewards of the current report (bad performance)
         uint256 activeValidators; // deposited − exited
+        uint256 earningValidators; // active and deposited before the last report (what rewards are split by)
         uint256 strikes; // strikes in the current window
         uint256 strikeWindowStart; // unix seconds; 0 if no window is open
         uint256 penaltiesCharged; // wei, all reasons, since creation
@@ -93,6 +94,8 @@ interface IDvtModule is IStakingModuleRewards {
     event RewardsDeferred(uint256 shares, uint256 undistributed);
     /// @notice An operator's rewards went to its reward address.
     event RewardsClaimed(uint256 indexed operatorId, address indexed rewardAddress, uint256 shares);
+    /// @notice Deposits made to the cluster since the previous report now earn: `earningValidators` in total.
+    event ClusterDepositsEarning(uint256 indexed clusterId, uint256 earningValidators);
     /// @notice A cluster performed badly in a report and earns nothing from that report's rewards.
     event ClusterRewardsForfeited(uint256 indexed clusterId, uint256 missedDutyBps);
     /// @notice A cluster earns rewards again (the report whose rewards it forfeited is done).
@@ -166,8 +169,9 @@ interface IDvtModule is IStakingModuleRewards {
     function claimRewards(uint256 operatorId) external returns (uint256 shares);
 
     // ------------------------------------------------------------------------------------------ reports
-    /// @notice Applies the oracle's per-cluster report: exits (unlocking bond), slashing penalties, missed-duty
-    ///         strikes and reward forfeits, stolen execution rewards. Entries sorted by strictly ascending
+    /// @notice Applies the oracle's per-cluster report: deposits since the last report start earning; exits
+    ///         (unlocking bond), slashing penalties, missed-duty strikes and reward forfeits, stolen execution
+    ///         rewards. Entries sorted by strictly ascending
     ///         `clusterId`; clusters without news may be left out. Penalty ETH goes to the pool. Call it before
     ///         the report's rewards are minted so that forfeits apply to that report. Only `REPORTER_ROLE`.
     function processClusterReports(ClusterReport[] calldata reports) external;

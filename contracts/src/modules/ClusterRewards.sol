@@ -12,8 +12,9 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 ///
 /// How (a reward-per-weight accumulator, settled whenever a weight changes):
 ///
-///   weight(operator) = Σ over its clusters c of  active_c × 140 / size_c          (140 = lcm(4, 7, 10): exact)
-///   totalWeight      = Σ weight = 140 × (active validators of clusters not forfeiting this report)
+///   weight(operator) = Σ over its clusters c of  earning_c × 140 / size_c         (140 = lcm(4, 7, 10): exact)
+///   earning_c        = validators of c deposited before the last oracle report − exited
+///   totalWeight      = Σ weight = 140 × (earning validators of clusters not forfeiting this report)
 ///
 ///   rewardPerWeight ▲                             report k mints S_k shares:
 ///                   │                 ┌────────       rewardPerWeight += S_k × 1e12 / totalWeight_k
@@ -23,9 +24,16 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 ///                   └──┬──────────────┬──────▶ reports
 ///                      snapshot       now         accrued(op) += weight(op) × (now − snapshot) / 1e12
 ///
-///   Every change of an operator's weight (a deposit to or an exit from one of its clusters, a forfeit or its
-///   end) first settles the operator at its old weight, then moves its snapshot to the current accumulator,
-///   so each operator earns exactly weight × Δaccumulator over each interval in which its weight was constant.
+///   Every change of an operator's weight (deposits starting to earn, exits, a forfeit or its end) first
+///   settles the operator at its old weight, then moves its snapshot to the current accumulator, so each
+///   operator earns exactly weight × Δaccumulator over each interval in which its weight was constant.
+///
+///   Deposits start earning at the next oracle report (`processClusterReports`), not at once: a deposited
+///   validator waits in the beacon chain's activation queue and earns nothing for the stakers in the frame it
+///   was deposited in. The deposit itself only notes the cluster in a pending list (one slot, however many
+///   members), so the per-member settlement is paid by the oracle's report, not by every deposit.
+///
+///     deposit ──▶ pending list ──(next processClusterReports)──▶ members settled, weight += k × 140 / n
 ///
 /// What it promises:
 ///  - Σ claims ≤ Σ minted: each report adds at most S_k / totalWeight_k per weight unit (remainder carried);
@@ -36,6 +44,10 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 ///  - A cluster whose report said it missed more duties than the threshold forfeits that report's rewards:
 ///    its weight is out of the total while the report's shares are spread, so they go to the other clusters.
 ///    The forfeit ends when those rewards are minted, or at the next report at the latest.
+///  - A deposit costs the module one 32-bit pending-list entry (one slot rewritten; the count shares the slot
+///    the registry writes anyway); the report settles each pending cluster's members once, however many
+///    deposits it had. The list grows with deposit calls between two reports, which the deposit-security
+///    module's per-call and per-block limits bound.
 ///  - Packed state per operator (one slot, read and written once per weight change):
 ///      [255] registered | [216..254] weight (39 bits) | [96..215] snapshot (120 bits) | [0..95] accrued (96 bits)
 ///    The accumulator wraps modulo 2^120; differences are taken modulo 2^120, which is exact as long as an
@@ -62,16 +74,23 @@ abstract contract ClusterRewards is ModuleHooks, IDvtModule {
 
     /// @custom:storage-location erc7201:shoal.storage.ClusterRewards
     struct RewardsStorage {
-        // slot 0: read on every deposit
+        // slot 0
         uint120 rewardPerWeight; // accumulator, wraps modulo 2^120
         uint32 forfeitingCount; // clusters in `forfeiting`
         uint104 undistributed; // shares minted while the total weight was zero
         // slot 1
+        uint64 earningValidators; // Σ earning_c over all clusters (forfeiting ones included)
+        uint64 forfeitingValidators; // earning validators of the forfeiting clusters
         uint128 remainder; // (shares × precision) not yet spread, < total weight
-        uint64 forfeitingValidators; // active validators of the forfeiting clusters
         mapping(uint256 operatorId => uint256) operatorState; // packed, see the header
         mapping(uint256 clusterId => bool) isForfeiting;
         uint256[] forfeiting;
+        // Clusters that received deposits since the last report (repeats allowed), eight 32-bit ids per word;
+        // the count is the registry's `pendingDeposits`. Words are never cleared (a count reset suffices), and
+        // the first ones are filled at initialisation, so a deposit rewrites a non-zero slot (2,900 gas, not
+        // 22,100).
+        mapping(uint256 word => uint256 ids) pending;
+        mapping(uint256 clusterId => uint256) earningDeposits; // deposits of the cluster that already earn
     }
 
     // keccak256(abi.encode(uint256(keccak256("shoal.storage.ClusterRewards")) - 1)) & ~bytes32(uint256(0xff))
@@ -120,22 +139,69 @@ abstract contract ClusterRewards is ModuleHooks, IDvtModule {
         }
     }
 
-    /// @dev A cluster's active validators went from `oldActive` to `newActive` (deposit or exit). The caller
-    ///      passes the cluster's shape it already has in hand.
-    function _rewardsOnActiveChanged(
-        uint256 clusterId,
-        uint256 size,
-        uint256 members,
-        uint256 oldActive,
-        uint256 newActive
-    ) internal {
+    /// @dev Pending-list words written at initialisation: 32 deposit calls per frame before a fresh slot.
+    uint256 private constant PREFILLED_PENDING_WORDS = 4;
+    uint256 private constant IDS_PER_WORD = 8;
+    uint256 private constant ID32_MASK = (1 << 32) - 1;
+
+    function _initRewards() internal {
         RewardsStorage storage $ = _rewards();
-        if ($.forfeitingCount != 0 && $.isForfeiting[clusterId]) {
-            // its members hold no weight for it right now: only the forfeiting total follows
-            $.forfeitingValidators = uint64($.forfeitingValidators + newActive - oldActive);
-            return;
+        for (uint256 w; w < PREFILLED_PENDING_WORDS; ++w) {
+            $.pending[w] = type(uint256).max;
         }
-        _shiftMembersWeight(size, members, oldActive, newActive, $.rewardPerWeight);
+    }
+
+    /// @dev A deposit to the cluster: it earns from the next report (see the header). One 32-bit list entry.
+    function _rewardsOnDeposit(uint256 clusterId) internal {
+        uint256 n = _pendingDeposits();
+        uint256 shift = (n % IDS_PER_WORD) * 32;
+        mapping(uint256 => uint256) storage pending = _rewards().pending;
+        uint256 word = pending[n / IDS_PER_WORD];
+        pending[n / IDS_PER_WORD] = (word & ~(ID32_MASK << shift)) | (clusterId << shift);
+        _setPendingDeposits(n + 1);
+    }
+
+    /// @dev At a report: the pending clusters' deposits start earning (their members are settled first).
+    function _activateDeposits() internal {
+        uint256 n = _pendingDeposits();
+        if (n == 0) return;
+        RewardsStorage storage $ = _rewards();
+        uint256 acc = $.rewardPerWeight;
+        uint256 added;
+        for (uint256 i; i < n; ++i) {
+            uint256 clusterId = ($.pending[i / IDS_PER_WORD] >> ((i % IDS_PER_WORD) * 32)) & ID32_MASK;
+            (uint256 deposited, uint256 exited) = _clusterKeys(clusterId);
+            uint256 earning = $.earningDeposits[clusterId];
+            if (deposited == earning) continue; // a repeat: already done
+            (uint256 size, uint256 members) = _clusterShape(clusterId);
+            _shiftMembersWeight(size, members, earning - exited, deposited - exited, acc);
+            $.earningDeposits[clusterId] = deposited;
+            added += deposited - earning;
+            emit ClusterDepositsEarning(clusterId, deposited - exited);
+        }
+        $.earningValidators = uint64($.earningValidators + added);
+        _setPendingDeposits(0);
+    }
+
+    /// @dev The oracle reported exits (`oldExited` → `newExited`); deposits were activated first, so every
+    ///      exited validator was earning.
+    function _rewardsOnExits(uint256 clusterId, uint256 oldExited, uint256 newExited) internal {
+        RewardsStorage storage $ = _rewards();
+        uint256 earning = $.earningDeposits[clusterId];
+        uint256 delta = newExited - oldExited;
+        if ($.isForfeiting[clusterId]) {
+            $.forfeitingValidators -= uint64(delta);
+        } else {
+            (uint256 size, uint256 members) = _clusterShape(clusterId);
+            _shiftMembersWeight(size, members, earning - oldExited, earning - newExited, $.rewardPerWeight);
+        }
+        $.earningValidators -= uint64(delta);
+    }
+
+    /// @dev Earning validators of a cluster: deposited before the last report, not exited.
+    function _earningOf(uint256 clusterId) internal view returns (uint256) {
+        (, uint256 exited) = _clusterKeys(clusterId);
+        return _rewards().earningDeposits[clusterId] - exited;
     }
 
     // ------------------------------------------------------------------------------------------ reports
@@ -144,7 +210,7 @@ abstract contract ClusterRewards is ModuleHooks, IDvtModule {
         RewardsStorage storage $ = _rewards();
         uint256 carried = $.undistributed;
         uint256 total = shares + carried;
-        uint256 totalWeight = (_moduleActiveValidators() - $.forfeitingValidators) * REWARD_WEIGHT_PER_VALIDATOR;
+        uint256 totalWeight = ($.earningValidators - $.forfeitingValidators) * REWARD_WEIGHT_PER_VALIDATOR;
         if (totalWeight == 0) {
             $.undistributed = uint104(total);
             emit RewardsDeferred(shares, total);
@@ -167,8 +233,7 @@ abstract contract ClusterRewards is ModuleHooks, IDvtModule {
         RewardsStorage storage $ = _rewards();
         if ($.isForfeiting[clusterId]) return;
         (uint256 size, uint256 members) = _clusterShape(clusterId);
-        (uint256 deposited, uint256 exited) = _clusterKeys(clusterId);
-        uint256 active = deposited - exited;
+        uint256 active = _earningOf(clusterId);
         _shiftMembersWeight(size, members, active, 0, $.rewardPerWeight);
         $.isForfeiting[clusterId] = true;
         $.forfeiting.push(clusterId);
@@ -186,8 +251,7 @@ abstract contract ClusterRewards is ModuleHooks, IDvtModule {
         for (uint256 i; i < n; ++i) {
             uint256 clusterId = $.forfeiting[i];
             (uint256 size, uint256 members) = _clusterShape(clusterId);
-            (uint256 deposited, uint256 exited) = _clusterKeys(clusterId);
-            _shiftMembersWeight(size, members, 0, deposited - exited, acc);
+            _shiftMembersWeight(size, members, 0, _earningOf(clusterId), acc);
             $.isForfeiting[clusterId] = false;
             emit ClusterRewardsRestored(clusterId);
         }
@@ -226,7 +290,7 @@ abstract contract ClusterRewards is ModuleHooks, IDvtModule {
     {
         RewardsStorage storage $ = _rewards();
         forfeitingValidators = $.forfeitingValidators;
-        totalWeight = (_moduleActiveValidators() - forfeitingValidators) * REWARD_WEIGHT_PER_VALIDATOR;
+        totalWeight = ($.earningValidators - forfeitingValidators) * REWARD_WEIGHT_PER_VALIDATOR;
         return ($.rewardPerWeight, totalWeight, $.undistributed, forfeitingValidators);
     }
 

@@ -24,8 +24,10 @@ abstract contract ModuleHooks {
     /// @dev Number of clusters (ids 1..n).
     function _clusterCount() internal view virtual returns (uint256);
 
-    /// @dev Active validators of the module (deposited − exited).
-    function _moduleActiveValidators() internal view virtual returns (uint256);
+    /// @dev Number of deposit calls since the last report (kept in the slot every deposit writes anyway).
+    function _pendingDeposits() internal view virtual returns (uint256);
+
+    function _setPendingDeposits(uint256 n) internal virtual;
 
     /// @dev Records that `exitedTotal` validators of the cluster have exited (≥ the current count, ≤ deposited):
     ///      the module's totals and every member's bonded validator count follow.

@@ -473,12 +473,10 @@ contract OperatorRegistry is
         c.depositBatch = uint32(_copyKeys(clusterId, c.depositBatch, from, k, pubkeys, signatures, written));
         c.depositedKeys = uint32(from + k);
         uint256 members = c.members;
-        uint256 size = c.size;
-        for (uint256 m; m < size; ++m) {
+        for (uint256 m; m < c.size; ++m) {
             $.operators[_memberId(members, m)].validators += uint32(k);
         }
-        uint256 active = from - c.exitedKeys;
-        _rewardsOnActiveChanged(clusterId, size, members, active, active + k);
+        _rewardsOnDeposit(clusterId); // earns from the next oracle report (see ClusterRewards)
         emit KeysDeposited(clusterId, from, k);
     }
 

@@ -78,9 +78,10 @@ contract OperatorRegistryExtension is Initializable, RegistryLayout, ClusterRewa
     }
 
     // ------------------------------------------------------------------------------------------ setup
-    /// @notice Default penalty and exit parameters. Only from the registry's `initialize` (through DELEGATECALL,
+    /// @notice Default penalty and exit parameters, the rewards' pending list. Only from the registry's `initialize` (through DELEGATECALL,
     ///         while the proxy is initialising).
     function initializeEconomics() external onlyDelegated onlyInitializing {
+        _initRewards();
         _initPenaltyParams();
         _initExitParams();
     }
@@ -159,6 +160,7 @@ contract OperatorRegistryExtension is Initializable, RegistryLayout, ClusterRewa
     /// @inheritdoc IDvtModule
     function processClusterReports(ClusterReport[] calldata reports) external onlyDelegated onlyRole(REPORTER_ROLE) {
         _endForfeits(); // a forfeit lasts one report, even when that report minted nothing
+        _activateDeposits(); // deposits made since the last report start earning
         uint256 collected;
         for (uint256 i; i < reports.length; ++i) {
             ClusterReport calldata r = reports[i];
@@ -177,8 +179,7 @@ contract OperatorRegistryExtension is Initializable, RegistryLayout, ClusterRewa
         if (r.newlySlashed > deposited) revert SlashedCountTooHigh(id, r.newlySlashed, deposited);
         if (r.missedDutyBps > TOTAL_BASIS_POINTS) revert InvalidMissedDutyBps(id, r.missedDutyBps);
         if (r.exitedTotal > exited) {
-            (uint256 size, uint256 members) = _clusterShape(id);
-            _rewardsOnActiveChanged(id, size, members, deposited - exited, deposited - r.exitedTotal);
+            _rewardsOnExits(id, exited, r.exitedTotal);
             _recordExits(id, r.exitedTotal);
             emit ClusterValidatorsExited(id, r.exitedTotal, r.exitedTotal - exited);
         }
@@ -275,6 +276,7 @@ contract OperatorRegistryExtension is Initializable, RegistryLayout, ClusterRewa
         (uint256 requested, uint256 forced) = _exitCounts(clusterId);
         e.rewardsForfeited = _isForfeiting(clusterId);
         e.activeValidators = deposited - exited;
+        e.earningValidators = _earningOf(clusterId);
         (e.strikes, e.strikeWindowStart) = (p.strikes, p.strikeWindowStart);
         (e.penaltiesCharged, e.penaltiesCollected) = (p.charged, p.collected);
         (e.exitsRequested, e.exitedValidators, e.lateExitsForced) = (requested, exited, forced);

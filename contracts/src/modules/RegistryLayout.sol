@@ -63,6 +63,7 @@ abstract contract RegistryLayout is ModuleHooks {
         uint32 clusterCount;
         uint64 totalDeposited;
         uint64 totalExited;
+        uint32 pendingDeposits; // deposits since the last report, for ClusterRewards (same slot: no extra write)
         mapping(uint256 operatorId => Operator) operators;
         mapping(uint256 clusterId => Cluster) clusters;
         mapping(uint256 clusterId => KeyBatch[]) batches;
@@ -134,9 +135,12 @@ abstract contract RegistryLayout is ModuleHooks {
         return _registry().clusterCount;
     }
 
-    function _moduleActiveValidators() internal view override returns (uint256) {
-        RegistryStorage storage $ = _registry();
-        return $.totalDeposited - $.totalExited;
+    function _pendingDeposits() internal view override returns (uint256) {
+        return _registry().pendingDeposits;
+    }
+
+    function _setPendingDeposits(uint256 n) internal override {
+        _registry().pendingDeposits = uint32(n);
     }
 
     function _recordExits(uint256 clusterId, uint256 exitedTotal) internal override {

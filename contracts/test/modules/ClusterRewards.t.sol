@@ -74,6 +74,27 @@ contract ClusterRewardsTest is ModulesFixture {
         vm.assertEq(wB, 80, "B weight");
     }
 
+    function test_rewards_depositsEarnFromTheNextReport() public {
+        uint256 a = newCluster(1, 4, 20);
+        uint256 b = newCluster(5, 4, 20); // operators 5..8
+        depositTo(a, 2);
+        depositOnly(b, 2); // not yet seen by a report
+        vm.assertEq(registry.getClusterEconomics(b).earningValidators, 0);
+        vm.assertEq(registry.getClusterEconomics(b).activeValidators, 2);
+        mintRewards(1 ether);
+        vm.assertEq(claimable(5), 0, "deposited after the last report: not earning yet");
+        vm.assertApproxEqAbs(claimable(1), 0.25 ether, 1);
+
+        vm.expectEmit(address(registry));
+        emit IDvtModule.ClusterDepositsEarning(b, 2);
+        emptyReport();
+        vm.assertEq(registry.getClusterEconomics(b).earningValidators, 2);
+        (, uint256 w) = registry.getOperatorRewards(5);
+        vm.assertEq(w, 70);
+        mintRewards(1 ether);
+        vm.assertApproxEqAbs(claimable(5), 0.125 ether, 1);
+    }
+
     function test_rewards_zeroWeightGetsNothing_andDeferredSharesGoToTheNextReport() public {
         uint256 a = newCluster(1, 4, 20);
         fundRegistry(5 ether);

@@ -39,13 +39,24 @@ abstract contract ModulesFixture is ShoalFixture {
         clusterId = createCluster(registerOperators(from, n, registry.bondForValidators(validators)));
     }
 
-    /// @dev Gives cluster `clusterId` `k` confirmed keys and deposits them through the real deposit path (the
-    ///      cluster must be the only one with undeposited confirmed keys).
+    /// @dev Gives cluster `clusterId` `k` confirmed keys, deposits them through the real deposit path (the
+    ///      cluster must be the only one with undeposited confirmed keys), then lets an (empty) oracle report
+    ///      pass so that they earn.
     function depositTo(uint256 clusterId, uint256 k) internal {
+        depositOnly(clusterId, k);
+        emptyReport();
+    }
+
+    function depositOnly(uint256 clusterId, uint256 k) internal {
         addConfirmedKeys(clusterId, k, keySeed++);
         stake(makeAddr("staker"), k * 32 ether);
         vm.roll(block.number + 1);
         vm.assertEq(attestAndDeposit(), k, "deposited");
+    }
+
+    function emptyReport() internal {
+        vm.prank(reporter);
+        registry.processClusterReports(new IDvtModule.ClusterReport[](0));
     }
 
     /// @dev What the pool does on a report: mint `shares` dvETH to the registry, then the router tells it.
