@@ -2,6 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {ModulesFixture} from "./ModulesFixture.sol";
+import {Vm} from "../utils/Vm.sol";
 import {IDvtModule} from "../../src/interfaces/IDvtModule.sol";
 import {OperatorRegistry} from "../../src/modules/OperatorRegistry.sol";
 
@@ -93,6 +94,32 @@ contract ClusterRewardsTest is ModulesFixture {
         vm.assertEq(w, 70);
         mintRewards(1 ether);
         vm.assertApproxEqAbs(claimable(5), 0.125 ether, 1);
+    }
+
+    function test_rewards_manyDepositCallsBetweenReports_allStartEarningOnce() public {
+        uint256 a = newCluster(1, 4, 40);
+        uint256 b = newCluster(5, 7, 40); // operators 5..11
+        for (uint256 i; // > the 32 prefilled list entries i < 40; ++i) {
+            depositOnly(i % 2 == 0 ? a : b, 1);
+        }
+        vm.assertEq(registry.getClusterEconomics(a).earningValidators, 0);
+        vm.recordLogs();
+        emptyReport();
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        uint256 earningEvents;
+        for (uint256 i; i < logs.length; ++i) {
+            if (logs[i].topics[0] == IDvtModule.ClusterDepositsEarning.selector) ++earningEvents;
+        }
+        vm.assertEq(earningEvents, 2, "one activation per cluster, however many deposits");
+        vm.assertEq(registry.getClusterEconomics(a).earningValidators, 20);
+        vm.assertEq(registry.getClusterEconomics(b).earningValidators, 20);
+        (, uint256 wa) = registry.getOperatorRewards(1);
+        (, uint256 wb) = registry.getOperatorRewards(5);
+        vm.assertEq(wa, 20 * 35);
+        vm.assertEq(wb, 20 * 20);
+        depositOnly(a, 1); // the list restarts from its first entry
+        emptyReport();
+        vm.assertEq(registry.getClusterEconomics(a).earningValidators, 21);
     }
 
     function test_rewards_zeroWeightGetsNothing_andDeferredSharesGoToTheNextReport() public {
@@ -245,25 +272,48 @@ contract ClusterRewardsFuzzTest is ModulesFixture {
         return c == 0 ? op <= 4 : op >= 5;
     }
 
+    uint256[2] internal pend; // deposited, waiting for the next report
+
+    /// @dev What a report does to the model: every pending deposit starts earning.
+    function _modelReport() internal {
+        (active[0], active[1], pend[0], pend[1]) = (active[0] + pend[0], active[1] + pend[1], 0, 0);
+    }
+
     /// forge-config: default.fuzz.runs = 48
     function testFuzz_rewards_matchTheModel_andNeverExceedMinted(uint256 seed) public {
         uint256 minted;
         uint256 pending; // shares deferred while nothing could earn
-        for (uint256 step; step < 8; ++step) {
+        for (uint256 step; step < 10; ++step) {
             uint256 r = uint256(keccak256(abi.encode(seed, step)));
             uint256 c = r % 2;
-            uint256 action = (r >> 8) % 4;
+            uint256 action = (r >> 8) % 5;
             if (action == 0) {
                 uint256 k = 1 + (r >> 16) % 3;
-                depositTo(clusterIds[c], k);
-                active[c] += k;
-            } else if (action == 1 && active[c] > 0) {
+                if ((r >> 40) % 2 == 0) {
+                    depositTo(clusterIds[c], k); // deposit, then a report
+                    pend[c] += k;
+                    _modelReport();
+                } else {
+                    depositOnly(clusterIds[c], k); // earns from the next report only
+                    pend[c] += k;
+                }
+            } else if (action == 1) {
+                _modelReport(); // the report activates first, then applies the exits
+                if (active[c] == 0) {
+                    emptyReport();
+                    continue;
+                }
                 uint256 k = 1 + (r >> 16) % active[c];
                 reportOne(clusterIds[c], exited(clusterIds[c]) + k, 0, 0, 0);
                 active[c] -= k;
             } else {
-                bool forfeit = action == 2 && active[c] > 0;
-                if (forfeit) reportOne(clusterIds[c], exited(clusterIds[c]), 0, 10_000, 0);
+                bool report = action == 2;
+                bool forfeit;
+                if (report) {
+                    _modelReport();
+                    forfeit = active[c] > 0;
+                    reportOne(clusterIds[c], exited(clusterIds[c]), 0, forfeit ? 10_000 : 0, 0);
+                }
                 uint256 shares = 1 + (r >> 24) % 100 ether;
                 mintRewards(shares);
                 minted += shares;
