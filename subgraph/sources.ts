@@ -98,6 +98,7 @@ export const DATA_SOURCES: DataSourceSpec[] = [
       RewardsDistributed: 'handleRewardsDistributed',
       RewardsDeferred: 'handleRewardsDeferred',
       RewardsClaimed: 'handleRewardsClaimed',
+      ClusterDepositsEarning: 'handleClusterDepositsEarning',
       ClusterRewardsForfeited: 'handleClusterRewardsForfeited',
       ClusterRewardsRestored: 'handleClusterRewardsRestored',
       ClusterValidatorsExited: 'handleClusterValidatorsExited',

@@ -7,6 +7,7 @@ import {
   BondWithdrawn,
   ClusterActiveSet,
   ClusterCreated,
+  ClusterDepositsEarning,
   ClusterPenalised,
   ClusterRewardsForfeited,
   ClusterRewardsRestored,
@@ -168,6 +169,8 @@ export function handleClusterCreated(event: ClusterCreated): void {
   c.depositedValidators = ZERO;
   c.exitedValidators = ZERO;
   c.activeValidators = ZERO;
+  c.earningValidators = ZERO;
+  c.earningDeposits = ZERO;
   c.exitsRequested = ZERO;
   c.lateExitsForced = ZERO;
   c.rewardsForfeited = false;
@@ -285,9 +288,17 @@ function loadRewardsState(): RewardsState {
   return s;
 }
 
+/** Deposits made since the previous cluster report start earning (ClusterRewards: earning = deposited − exited). */
+export function handleClusterDepositsEarning(event: ClusterDepositsEarning): void {
+  let c = requireCluster(event.params.clusterId);
+  c.earningValidators = event.params.earningValidators;
+  c.earningDeposits = event.params.earningValidators.plus(c.exitedValidators);
+  c.save();
+}
+
 /**
  * Attributes the report's accumulator step to every earning cluster and its members, as ClusterRewards does:
- * weight(member) = active × 140 / size, earned = weight × Δ(rewardPerWeight) / 1e12 (rounded down per report;
+ * weight(member) = earning × 140 / size, earned = weight × Δ(rewardPerWeight) / 1e12 (rounded down per report;
  * the contract rounds per settlement, so an operator's figure here may differ by a wei-share per report).
  */
 export function handleRewardsDistributed(event: RewardsDistributed): void {
@@ -302,8 +313,8 @@ export function handleRewardsDistributed(event: RewardsDistributed): void {
   let count = loadProtocol(event).clusters;
   for (let i = 1; i <= count; i++) {
     let c = Cluster.load(i.toString());
-    if (c == null || c.rewardsForfeited || c.activeValidators.equals(ZERO)) continue;
-    let clusterWeight = c.activeValidators.times(REWARD_WEIGHT_PER_VALIDATOR);
+    if (c == null || c.rewardsForfeited || c.earningValidators.equals(ZERO)) continue;
+    let clusterWeight = c.earningValidators.times(REWARD_WEIGHT_PER_VALIDATOR);
     c.rewardsEarned = c.rewardsEarned.plus(clusterWeight.times(delta).div(REWARD_PRECISION));
     c.save();
     let memberWeight = clusterWeight.div(BigInt.fromI32(c.size));
@@ -378,6 +389,7 @@ export function handleClusterValidatorsExited(event: ClusterValidatorsExited): v
   let before = c.exitedValidators;
   c.exitedValidators = e.exitedTotal;
   c.activeValidators = c.depositedValidators.minus(c.exitedValidators);
+  c.earningValidators = c.earningDeposits.gt(e.exitedTotal) ? c.earningDeposits.minus(e.exitedTotal) : ZERO;
   c.save();
   for (let k = before; k.lt(e.exitedTotal); k = k.plus(ONE)) {
     let slot = c.id + '-' + k.toString();

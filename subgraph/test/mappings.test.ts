@@ -174,6 +174,7 @@ test('operators and clusters match the registry: bonds, debt, rewards, penalties
     const econ = await read<Record<string, bigint | boolean>>(reg, ABIS.registry, 'getClusterEconomics', [id]);
     const onChain = await read<Record<string, unknown>>(reg, ABIS.registry, 'getCluster', [id]);
     assert.equal(c.activeValidators, econ.activeValidators);
+    assert.equal(c.earningValidators, econ.earningValidators);
     assert.equal(c.exitedValidators, econ.exitedValidators);
     assert.equal(c.exitsRequested, econ.exitsRequested);
     assert.equal(c.lateExitsForced, econ.lateExitsForced);
