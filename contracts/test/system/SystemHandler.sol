@@ -684,6 +684,7 @@ contract SystemHandler {
 
     function _bound(uint256 x, uint256 min, uint256 max) internal pure returns (uint256) {
         if (max <= min) return min;
+        if (x >= min && x <= max) return x;
         if (max - min == type(uint256).max) return x;
         return min + x % (max - min + 1);
     }

@@ -21,8 +21,9 @@ import {IWithdrawalQueue} from "../../src/interfaces/IWithdrawalQueue.sol";
 ///
 ///   conservation: pool + vaults + queue + registry + router + DSM + deposit contract = in − out   (to the wei)
 ///
-/// Profiles: CI runs a short campaign (inline config below); `npm run test:deep` (FOUNDRY_PROFILE=deep) runs
-/// foundry.toml's deep one (10,000 runs × depth 50).
+/// Profiles: CI runs a short campaign (inline config below: 24 runs × depth 32 per invariant); `npm run test:deep`
+/// (FOUNDRY_PROFILE=deep) runs the deep one, 10,000 runs × depth 50 as foundry.toml's deep profile says (forge
+/// 1.7.1 applies `default.*` inline settings under every profile, hence the explicit `deep.*` lines).
 contract SystemInvariantsTest is ShoalFixture {
     SystemHandler internal handler;
     MoneyHandler internal money;
@@ -97,9 +98,13 @@ contract SystemInvariantsTest is ShoalFixture {
     }
 
     // ============================================================================ invariants
-    /// @dev Forge runs one campaign per invariant function, so every check runs after every call of one campaign.
+    /// @dev Forge runs one campaign per invariant function, so every check here runs after every call of one
+    ///      campaign. The rate bound has its own campaign so that a violation of it cannot end the runs that
+    ///      check everything else (and vice versa).
     /// forge-config: default.invariant.runs = 24
     /// forge-config: default.invariant.depth = 32
+    /// forge-config: deep.invariant.runs = 10000
+    /// forge-config: deep.invariant.depth = 50
     function invariant_moneySystem() public view {
         _checkNoValidActionRefused();
         _checkEthConservation();
@@ -108,9 +113,16 @@ contract SystemInvariantsTest is ShoalFixture {
         _checkClaimCaps();
         _checkBonds();
         _checkRewardsSolvency();
-        _checkRateBound();
         _checkSupply();
         _checkBeaconModel();
+    }
+
+    /// forge-config: default.invariant.runs = 24
+    /// forge-config: default.invariant.depth = 32
+    /// forge-config: deep.invariant.runs = 10000
+    /// forge-config: deep.invariant.depth = 50
+    function invariant_reportMovesRateWithinSanityBounds() public view {
+        _checkRateBound();
     }
 
     // ============================================================================ ETH
@@ -341,5 +353,33 @@ contract SystemInvariantsTest is ShoalFixture {
             vm.assertGt(handler.calls(bytes32(bytes(actions[i]))), 0, actions[i]);
         }
         invariant_moneySystem();
+        invariant_reportMovesRateWithinSanityBounds();
+    }
+
+    /// The campaign's shrunk counter-example, by hand: a holder of most of the supply asks to withdraw at the
+    /// current rate; the next report brings EL rewards at exactly the max positive rebase (0.75 %) and finalizes
+    /// the request at its request-time value (it is capped there: gains after a request stay with stakers). The
+    /// request's share of the reward stays in the pool for the few remaining shares, so the rate jumps by far
+    /// more than the sanity checker allows one report (sandwichable: stake before, request after).
+    function test_rateBound_finalizingRequestsBelowTheNewRate_staysWithinMaxPositiveRebase() public {
+        address whale = money.actors(0);
+        handler.stake(0, 1_000 ether); // the whale now holds 1,100 of ~1,160 dvETH; 1,032 ETH are buffered
+        uint256[] memory shares = new uint256[](1);
+        shares[0] = 990 ether;
+        vm.startPrank(whale);
+        pool.approve(address(withdrawalQueue), shares[0]);
+        withdrawalQueue.requestWithdrawals(shares, whale);
+        vm.stopPrank();
+        for (uint256 i; i < 5; ++i) handler.elRewards(2 ether); // 10 ETH of EL rewards wait in the vault
+        uint256 rateBefore = pool.shareRate();
+        // one frame, no cluster news, no beacon reward, all EL rewards allowed, finalize all the buffer can pay
+        handler.report(0, 0, 4 | (uint256(1) << 96) | (uint256(2) << 192), 0);
+        vm.assertEq(withdrawalQueue.lastFinalizedRequestId(), 1, "the request was finalized");
+        uint256 maxRebase = sanityChecker.getLimits().maxPositiveRebase;
+        vm.assertLe(
+            pool.shareRate(),
+            (rateBefore + 1) * (1e9 + maxRebase) / 1e9 + 1,
+            string.concat("one report raised the rate from ", vm.toString(rateBefore), " to ", vm.toString(pool.shareRate()))
+        );
     }
 }
