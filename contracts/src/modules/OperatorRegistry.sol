@@ -11,7 +11,7 @@ import {ClusterRewards} from "./ClusterRewards.sol";
 import {ClusterPenalties} from "./ClusterPenalties.sol";
 import {ExitRequests} from "./ExitRequests.sol";
 import {OperatorRegistryExtension} from "./OperatorRegistryExtension.sol";
-import {IDvtModule} from "../interfaces/IDvtModule.sol";
+import {DvtModuleForwarder} from "./DvtModuleForwarder.sol";
 
 /// @title OperatorRegistry — the DVT staking module
 /// @notice Permissionless, bonded operators form distributed-validator clusters of n ∈ {4, 7, 10} members
@@ -42,6 +42,7 @@ contract OperatorRegistry is
     ClusterRewards,
     ClusterPenalties,
     ExitRequests,
+    DvtModuleForwarder,
     IStakingModule
 {
     // ------------------------------------------------------------------------------------------ constants
@@ -54,13 +55,6 @@ contract OperatorRegistry is
     uint256 public constant MAX_KEYS_PER_BATCH = 100;
     /// @notice Cluster members are recorded in one slot as ten 24-bit operator ids.
     uint256 public constant MAX_CLUSTER_SIZE = 10;
-
-    /// @notice Code of the `IDvtModule` functions (run through DELEGATECALL), created with this implementation.
-    address public immutable EXTENSION;
-
-    /// @dev Selector of a self-STATICCALL that the fallback turns into a DELEGATECALL of a view (a `view`
-    ///      function may not DELEGATECALL, a STATICCALL to itself may): keccak256("OperatorRegistry.viewGateway")[:4].
-    uint256 private constant VIEW_GATEWAY = 0x720258ce;
 
     // ------------------------------------------------------------------------------------------ events
     event OperatorRegistered(uint256 indexed operatorId, address indexed manager, address rewardAddress, string name);
@@ -99,11 +93,6 @@ contract OperatorRegistry is
     error TooManyOperators();
 
     // ------------------------------------------------------------------------------------------ setup
-    /// @custom:oz-upgrades-unsafe-allow constructor state-variable-immutable
-    constructor() {
-        EXTENSION = address(new OperatorRegistryExtension());
-    }
-
     /// @param admin governance
     /// @param router the StakingRouter (gets ROUTER_ROLE)
     /// @param firstBond bond for an operator's first validator
@@ -283,140 +272,6 @@ contract OperatorRegistry is
     /// @dev Runs in the extension (rarely used; keeps this contract under the EIP-170 size limit).
     function removeKeys(uint256, uint256) external {
         _delegate();
-    }
-
-    // ------------------------------------------------------------------------------------------ economics
-    // `IDvtModule`: each body hands the call to the extension (see `_delegate`, `_delegateView`).
-
-    /// @notice The router minted `shares` dvETH here as the module's fee from a report: spread over clusters by
-    ///         active validators, equally among each cluster's members (see `ClusterRewards`). `ROUTER_ROLE`.
-    function onRewardsMinted(uint256) external {
-        _delegate();
-    }
-
-    /// @inheritdoc IDvtModule
-    function claimRewards(uint256) external returns (uint256) {
-        _delegate();
-    }
-
-    /// @inheritdoc IDvtModule
-    function processClusterReports(ClusterReport[] calldata) external {
-        _delegate();
-    }
-
-    /// @inheritdoc IDvtModule
-    function requestExits(uint256[] calldata, uint256[] calldata) external {
-        _delegate();
-    }
-
-    /// @inheritdoc IDvtModule
-    function forceLateExit(uint256, uint256) external payable {
-        _delegate();
-    }
-
-    /// @inheritdoc IDvtModule
-    function setProtocolContracts(address, address) external {
-        _delegate();
-    }
-
-    /// @inheritdoc IDvtModule
-    function setPenaltyParams(PenaltyParams calldata) external {
-        _delegate();
-    }
-
-    /// @inheritdoc IDvtModule
-    function setExitParams(uint256, uint256) external {
-        _delegate();
-    }
-
-    /// @inheritdoc IDvtModule
-    function getOperatorRewards(uint256) external view returns (uint256, uint256) {
-        _delegateView();
-    }
-
-    /// @inheritdoc IDvtModule
-    function getRewardsState() external view returns (uint256, uint256, uint256, uint256) {
-        _delegateView();
-    }
-
-    /// @inheritdoc IDvtModule
-    function getBondDebt(uint256) external view returns (uint256) {
-        _delegateView();
-    }
-
-    /// @inheritdoc IDvtModule
-    function getClusterEconomics(uint256) external view returns (ClusterEconomics memory) {
-        _delegateView();
-    }
-
-    /// @inheritdoc IDvtModule
-    function getPenaltyParams() external view returns (PenaltyParams memory) {
-        _delegateView();
-    }
-
-    /// @inheritdoc IDvtModule
-    function getExitParams() external view returns (uint256, uint256, uint256) {
-        _delegateView();
-    }
-
-    /// @inheritdoc IDvtModule
-    function getProtocolContracts() external view returns (address, address) {
-        _delegateView();
-    }
-
-    /// @inheritdoc IDvtModule
-    function getExitDeadline(uint256, uint256) external view returns (uint256) {
-        _delegateView();
-    }
-
-    /// @inheritdoc IDvtModule
-    function getPendingExitRequests(uint256) external view returns (uint256[] memory, uint256[] memory) {
-        _delegateView();
-    }
-
-    /// @inheritdoc IDvtModule
-    function getLateExits(uint256, uint256) external view returns (uint256[] memory, uint256[] memory, uint256) {
-        _delegateView();
-    }
-
-    /// @dev Runs the current call's calldata in the extension on this contract's storage and returns (or
-    ///      reverts) with its result. `msg.sender` and `msg.value` stay the caller's.
-    function _delegate() private {
-        address extension = EXTENSION;
-        assembly {
-            calldatacopy(0, 0, calldatasize())
-            let ok := delegatecall(gas(), extension, 0, calldatasize(), 0, 0)
-            returndatacopy(0, 0, returndatasize())
-            if iszero(ok) { revert(0, returndatasize()) }
-            return(0, returndatasize())
-        }
-    }
-
-    /// @dev For views: STATICCALLs this contract with `VIEW_GATEWAY ‖ calldata`; the fallback DELEGATECALLs the
-    ///      extension with the original calldata, inside the static context (no state can change).
-    function _delegateView() private view {
-        assembly {
-            mstore(0, shl(224, VIEW_GATEWAY))
-            calldatacopy(4, 0, calldatasize())
-            let ok := staticcall(gas(), address(), 0, add(calldatasize(), 4), 0, 0)
-            returndatacopy(0, 0, returndatasize())
-            if iszero(ok) { revert(0, returndatasize()) }
-            return(0, returndatasize())
-        }
-    }
-
-    /// @notice Only the view gateway (this contract calling itself); anything else reverts without data, as a
-    ///         call of an unknown function always did.
-    fallback() external {
-        if (msg.sender != address(this) || uint32(msg.sig) != VIEW_GATEWAY) revert();
-        address extension = EXTENSION;
-        assembly {
-            calldatacopy(0, 4, sub(calldatasize(), 4))
-            let ok := delegatecall(gas(), extension, 0, sub(calldatasize(), 4), 0, 0)
-            returndatacopy(0, 0, returndatasize())
-            if iszero(ok) { revert(0, returndatasize()) }
-            return(0, returndatasize())
-        }
     }
 
     // ------------------------------------------------------------------------------------------ module API

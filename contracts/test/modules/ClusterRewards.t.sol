@@ -99,7 +99,8 @@ contract ClusterRewardsTest is ModulesFixture {
     function test_rewards_manyDepositCallsBetweenReports_allStartEarningOnce() public {
         uint256 a = newCluster(1, 4, 40);
         uint256 b = newCluster(5, 7, 40); // operators 5..11
-        for (uint256 i; // > the 32 prefilled list entries i < 40; ++i) {
+        // 40 deposit calls: more than the 32 prefilled list entries
+        for (uint256 i; i < 40; ++i) {
             depositOnly(i % 2 == 0 ? a : b, 1);
         }
         vm.assertEq(registry.getClusterEconomics(a).earningValidators, 0);
