@@ -158,9 +158,9 @@ interface IDvtModule is IStakingModuleRewards {
 
     // ------------------------------------------------------------------------------------------ rewards
     // onRewardsMinted(uint256 shares) (IStakingModuleRewards): the router minted `shares` dvETH to this module
-    // as its fee from an oracle report; they are spread over clusters by active validators and, inside a
-    // cluster, equally over its members. Clusters that performed badly in the report get nothing of it.
-    // Only `ROUTER_ROLE`.
+    // as its fee from an oracle report; they are spread over clusters by earning validators (active, deposited
+    // before the last `processClusterReports`) and, inside a cluster, equally over its members. Clusters that
+    // performed badly in the report get nothing of it. Only `ROUTER_ROLE`.
 
     /// @notice Sends an operator's rewards (dvETH shares) to its reward address. Anyone may call it: the
     ///         shares can only go to the reward address the manager chose. Reverts while the operator has
@@ -200,7 +200,7 @@ interface IDvtModule is IStakingModuleRewards {
 
     // ------------------------------------------------------------------------------------------ views
     /// @notice Rewards an operator can claim now (dvETH shares) and its current reward weight (see
-    ///         `ClusterRewards`: 140 per active validator of a cluster, split equally among its members).
+    ///         `ClusterRewards`: 140 per earning validator of a cluster, split equally among its members).
     function getOperatorRewards(uint256 operatorId) external view returns (uint256 claimable, uint256 weight);
 
     /// @notice The reward accumulator, the total earning weight, shares waiting for weight, and the active

@@ -27,7 +27,7 @@ abstract contract DvtModuleForwarder is IDvtModule {
     // `IDvtModule`: each body hands the call to the extension (see `_delegate`, `_delegateView`).
 
     /// @notice The router minted `shares` dvETH here as the module's fee from a report: spread over clusters by
-    ///         active validators, equally among each cluster's members (see `ClusterRewards`). `ROUTER_ROLE`.
+    ///         earning validators, equally among each cluster's members (see `ClusterRewards`). `ROUTER_ROLE`.
     function onRewardsMinted(uint256) external {
         _delegate();
     }
