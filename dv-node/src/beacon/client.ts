@@ -267,12 +267,20 @@ export class BeaconClient {
   }
 
   // ---- plumbing --------------------------------------------------------------------------------------------------
+  /**
+   * One call; a call that got no answer is tried once more at once: a kept-alive connection the node closed while
+   * idle fails exactly like that, and every call here is safe to repeat (reads, or submissions a node de-duplicates).
+   */
   private async call<T>(endpoint: string, f: () => Promise<Res<T>>): Promise<T> {
     let res: Res<T>;
     try {
       res = await f();
-    } catch (e) {
-      throw new BeaconApiError(endpoint, 0, `${(e as Error).message} (is the beacon node at ${this.url} running?)`);
+    } catch {
+      try {
+        res = await f();
+      } catch (e) {
+        throw new BeaconApiError(endpoint, 0, `${(e as Error).message} (is the beacon node at ${this.url} running?)`);
+      }
     }
     return unwrap(endpoint, res);
   }
