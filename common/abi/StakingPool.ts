@@ -84,6 +84,32 @@ export const stakingPoolAbi = [
   },
   {
     "type": "function",
+    "name": "ORACLE_ROLE",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "PENALTY_SOURCE_ROLE",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
     "name": "SHARE_RATE_PRECISION",
     "inputs": [],
     "outputs": [
@@ -438,6 +464,34 @@ export const stakingPoolAbi = [
   },
   {
     "type": "function",
+    "name": "getProtocolContracts",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "withdrawalQueue",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "withdrawalVault",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "elRewardsVault",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "sanityChecker",
+        "type": "address",
+        "internalType": "address"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
     "name": "getRoleAdmin",
     "inputs": [
       {
@@ -525,6 +579,77 @@ export const stakingPoolAbi = [
       }
     ],
     "outputs": [],
+    "stateMutability": "nonpayable"
+  },
+  {
+    "type": "function",
+    "name": "handleOracleReport",
+    "inputs": [
+      {
+        "name": "r",
+        "type": "tuple",
+        "internalType": "struct StakingPool.OracleReport",
+        "components": [
+          {
+            "name": "timeElapsed",
+            "type": "uint256",
+            "internalType": "uint256"
+          },
+          {
+            "name": "beaconValidators",
+            "type": "uint256",
+            "internalType": "uint256"
+          },
+          {
+            "name": "beaconBalance",
+            "type": "uint256",
+            "internalType": "uint256"
+          },
+          {
+            "name": "withdrawalVaultBalance",
+            "type": "uint256",
+            "internalType": "uint256"
+          },
+          {
+            "name": "elRewardsVaultBalance",
+            "type": "uint256",
+            "internalType": "uint256"
+          },
+          {
+            "name": "slashedDelta",
+            "type": "uint256",
+            "internalType": "uint256"
+          },
+          {
+            "name": "exitedDelta",
+            "type": "uint256",
+            "internalType": "uint256"
+          },
+          {
+            "name": "withdrawalFinalizationBatches",
+            "type": "uint256[]",
+            "internalType": "uint256[]"
+          },
+          {
+            "name": "simulatedShareRate",
+            "type": "uint256",
+            "internalType": "uint256"
+          }
+        ]
+      }
+    ],
+    "outputs": [
+      {
+        "name": "postTotalEther",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "postTotalShares",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
     "stateMutability": "nonpayable"
   },
   {
@@ -717,6 +842,27 @@ export const stakingPoolAbi = [
   },
   {
     "type": "function",
+    "name": "receiveELRewards",
+    "inputs": [],
+    "outputs": [],
+    "stateMutability": "payable"
+  },
+  {
+    "type": "function",
+    "name": "receivePenalty",
+    "inputs": [],
+    "outputs": [],
+    "stateMutability": "payable"
+  },
+  {
+    "type": "function",
+    "name": "receiveWithdrawals",
+    "inputs": [],
+    "outputs": [],
+    "stateMutability": "payable"
+  },
+  {
+    "type": "function",
     "name": "removeStakingLimit",
     "inputs": [],
     "outputs": [],
@@ -758,6 +904,34 @@ export const stakingPoolAbi = [
       },
       {
         "name": "account",
+        "type": "address",
+        "internalType": "address"
+      }
+    ],
+    "outputs": [],
+    "stateMutability": "nonpayable"
+  },
+  {
+    "type": "function",
+    "name": "setProtocolContracts",
+    "inputs": [
+      {
+        "name": "withdrawalQueue",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "withdrawalVault",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "elRewardsVault",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "sanityChecker",
         "type": "address",
         "internalType": "address"
       }
@@ -978,8 +1152,52 @@ export const stakingPoolAbi = [
   },
   {
     "type": "event",
+    "name": "BeaconStatUpdated",
+    "inputs": [
+      {
+        "name": "beaconValidators",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      },
+      {
+        "name": "beaconBalance",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      },
+      {
+        "name": "appearedValidators",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      }
+    ],
+    "anonymous": false
+  },
+  {
+    "type": "event",
     "name": "EIP712DomainChanged",
     "inputs": [],
+    "anonymous": false
+  },
+  {
+    "type": "event",
+    "name": "FeeSharesMinted",
+    "inputs": [
+      {
+        "name": "recipient",
+        "type": "address",
+        "indexed": true,
+        "internalType": "address"
+      },
+      {
+        "name": "shares",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      }
+    ],
     "anonymous": false
   },
   {
@@ -991,6 +1209,56 @@ export const stakingPoolAbi = [
         "type": "uint64",
         "indexed": false,
         "internalType": "uint64"
+      }
+    ],
+    "anonymous": false
+  },
+  {
+    "type": "event",
+    "name": "PenaltyReceived",
+    "inputs": [
+      {
+        "name": "from",
+        "type": "address",
+        "indexed": true,
+        "internalType": "address"
+      },
+      {
+        "name": "amount",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      }
+    ],
+    "anonymous": false
+  },
+  {
+    "type": "event",
+    "name": "ProtocolContractsSet",
+    "inputs": [
+      {
+        "name": "withdrawalQueue",
+        "type": "address",
+        "indexed": false,
+        "internalType": "address"
+      },
+      {
+        "name": "withdrawalVault",
+        "type": "address",
+        "indexed": false,
+        "internalType": "address"
+      },
+      {
+        "name": "elRewardsVault",
+        "type": "address",
+        "indexed": false,
+        "internalType": "address"
+      },
+      {
+        "name": "sanityChecker",
+        "type": "address",
+        "indexed": false,
+        "internalType": "address"
       }
     ],
     "anonymous": false
@@ -1178,6 +1446,55 @@ export const stakingPoolAbi = [
   },
   {
     "type": "event",
+    "name": "TokenRebased",
+    "inputs": [
+      {
+        "name": "timeElapsed",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      },
+      {
+        "name": "preTotalShares",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      },
+      {
+        "name": "preTotalEther",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      },
+      {
+        "name": "postTotalShares",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      },
+      {
+        "name": "postTotalEther",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      },
+      {
+        "name": "sharesMintedAsFees",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      },
+      {
+        "name": "rewards",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      }
+    ],
+    "anonymous": false
+  },
+  {
+    "type": "event",
     "name": "Transfer",
     "inputs": [
       {
@@ -1240,6 +1557,56 @@ export const stakingPoolAbi = [
     "anonymous": false
   },
   {
+    "type": "event",
+    "name": "VaultsCollected",
+    "inputs": [
+      {
+        "name": "withdrawals",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      },
+      {
+        "name": "executionRewards",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      }
+    ],
+    "anonymous": false
+  },
+  {
+    "type": "event",
+    "name": "WithdrawalsFinalized",
+    "inputs": [
+      {
+        "name": "lastRequestId",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      },
+      {
+        "name": "etherLocked",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      },
+      {
+        "name": "sharesBurned",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      },
+      {
+        "name": "shareRate",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      }
+    ],
+    "anonymous": false
+  },
+  {
     "type": "error",
     "name": "AccessControlBadConfirmation",
     "inputs": []
@@ -1277,6 +1644,38 @@ export const stakingPoolAbi = [
     "inputs": [
       {
         "name": "amount",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "BeaconValidatorsAboveDeposited",
+    "inputs": [
+      {
+        "name": "reported",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "deposited",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "BeaconValidatorsDecreased",
+    "inputs": [
+      {
+        "name": "reported",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "previous",
         "type": "uint256",
         "internalType": "uint256"
       }
@@ -1514,6 +1913,22 @@ export const stakingPoolAbi = [
   },
   {
     "type": "error",
+    "name": "NotEnoughEtherToFinalize",
+    "inputs": [
+      {
+        "name": "required",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "available",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  {
+    "type": "error",
     "name": "NotInitializing",
     "inputs": []
   },
@@ -1562,6 +1977,17 @@ export const stakingPoolAbi = [
         "name": "count",
         "type": "uint256",
         "internalType": "uint256"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "UnexpectedSender",
+    "inputs": [
+      {
+        "name": "sender",
+        "type": "address",
+        "internalType": "address"
       }
     ]
   },

@@ -28,6 +28,19 @@ export const stakingRouterAbi = [
   },
   {
     "type": "function",
+    "name": "FEE_PRECISION",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
     "name": "MANAGE_MODULES_ROLE",
     "inputs": [],
     "outputs": [
@@ -166,6 +179,34 @@ export const stakingRouterAbi = [
     "outputs": [
       {
         "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "getFeeDistribution",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "moduleIds",
+        "type": "uint256[]",
+        "internalType": "uint256[]"
+      },
+      {
+        "name": "modules",
+        "type": "address[]",
+        "internalType": "address[]"
+      },
+      {
+        "name": "moduleFees",
+        "type": "uint256[]",
+        "internalType": "uint256[]"
+      },
+      {
+        "name": "totalFee",
         "type": "uint256",
         "internalType": "uint256"
       }
@@ -427,6 +468,24 @@ export const stakingRouterAbi = [
   },
   {
     "type": "function",
+    "name": "onRewardsMinted",
+    "inputs": [
+      {
+        "name": "moduleIds",
+        "type": "uint256[]",
+        "internalType": "uint256[]"
+      },
+      {
+        "name": "shares",
+        "type": "uint256[]",
+        "internalType": "uint256[]"
+      }
+    ],
+    "outputs": [],
+    "stateMutability": "nonpayable"
+  },
+  {
+    "type": "function",
     "name": "proxiableUUID",
     "inputs": [],
     "outputs": [
@@ -604,6 +663,25 @@ export const stakingRouterAbi = [
         "type": "uint64",
         "indexed": false,
         "internalType": "uint64"
+      }
+    ],
+    "anonymous": false
+  },
+  {
+    "type": "event",
+    "name": "RewardsMinted",
+    "inputs": [
+      {
+        "name": "moduleId",
+        "type": "uint256",
+        "indexed": true,
+        "internalType": "uint256"
+      },
+      {
+        "name": "shares",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
       }
     ],
     "anonymous": false

@@ -119,7 +119,7 @@ abstract contract ShoalDeployer {
         d.sanityChecker = SanityChecker(_proxy(impls[5], 0, abi.encodeCall(SanityChecker.initialize, (cfg.admin, cfg.limits))));
         d.hashConsensus = HashConsensus(_proxy(impls[6], 0, _consensusInit(cfg, addr[ORACLE])));
         d.accountingOracle = AccountingOracle(_proxy(
-            impls[7], 0, abi.encodeCall(AccountingOracle.initialize, (cfg.admin, addr[CONSENSUS], addr[POOL]))
+            impls[7], 0, abi.encodeCall(AccountingOracle.initialize, (cfg.admin, addr[CONSENSUS], addr[POOL], addr[REGISTRY], addr[SANITY]))
         ));
         require(
             address(d.pool) == addr[POOL] && address(d.withdrawalVault) == addr[VAULT]
@@ -161,6 +161,8 @@ abstract contract ShoalDeployer {
         d.withdrawalQueue.grantRole(d.withdrawalQueue.PAUSE_ROLE(), cfg.admin);
         d.withdrawalQueue.grantRole(d.withdrawalQueue.RESUME_ROLE(), cfg.admin);
         d.withdrawalVault.grantRole(d.withdrawalVault.TRIGGER_EXIT_ROLE(), address(d.registry));
+        d.registry.setProtocolContracts(address(pool), address(d.withdrawalVault));
+        d.registry.grantRole(d.registry.REPORTER_ROLE(), address(d.accountingOracle));
 
         d.router.grantRole(d.router.MANAGE_MODULES_ROLE(), cfg.admin);
         d.dvtModuleId = d.router.addStakingModule(
@@ -168,6 +170,8 @@ abstract contract ShoalDeployer {
         );
         d.registry.grantRole(d.registry.MANAGE_CLUSTERS_ROLE(), cfg.admin);
         d.registry.grantRole(d.registry.MANAGE_BOND_CURVE_ROLE(), cfg.admin);
+        d.registry.grantRole(d.registry.MANAGE_PENALTIES_ROLE(), cfg.admin);
+        d.registry.grantRole(d.registry.MANAGE_EXITS_ROLE(), cfg.admin);
 
         d.dsm.grantRole(d.dsm.MANAGE_GUARDIANS_ROLE(), cfg.admin);
         d.dsm.grantRole(d.dsm.UNPAUSE_ROLE(), cfg.admin);

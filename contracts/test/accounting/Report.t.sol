@@ -6,6 +6,8 @@ import {AccountingOracle} from "../../src/oracle/AccountingOracle.sol";
 import {BaseOracle} from "../../src/oracle/BaseOracle.sol";
 import {StakingPool} from "../../src/StakingPool.sol";
 import {SanityChecker} from "../../src/oracle/SanityChecker.sol";
+import {IDvtModule} from "../../src/interfaces/IDvtModule.sol";
+import {Vm} from "../utils/Vm.sol";
 
 contract ReportTest is ReportFixture {
     address internal alice = makeAddr("alice");
@@ -168,5 +170,76 @@ contract ReportTest is ReportFixture {
         withdrawalQueue.claimWithdrawal(ids[0]);
         vm.assertApproxEqAbs(alice.balance - before, expected, 1);
         vm.assertLt(alice.balance - before, 10 ether, "the loss between request and finalization is shared");
+    }
+
+    function test_report_rewards_mintFeeSharesToModuleAndTreasury_holdersKeepTheRest() public {
+        nextFrame();
+        AccountingOracle.ReportData memory data = baseReport();
+        data.beaconBalance += 0.0004 ether; // ~2.6 % a year on 128 ETH over one 3,840 s frame
+        uint256 pooled = pool.totalPooledEther();
+        uint256 supply = pool.totalSupply();
+        uint256 aliceShares = pool.balanceOf(alice);
+        voteAndSubmit(data, 2);
+        vm.assertEq(pool.totalPooledEther(), pooled + 0.0004 ether);
+        uint256 treasuryShares = pool.balanceOf(treasury);
+        uint256 moduleShares = pool.balanceOf(address(registry));
+        vm.assertGt(treasuryShares, 0);
+        vm.assertApproxEqAbs(moduleShares, treasuryShares, 1, "5 % + 5 %: equal halves of the fee");
+        vm.assertEq(pool.totalSupply(), supply + treasuryShares + moduleShares);
+        // fee = 10 % of rewards: the fee recipients' shares are worth 0.00004 ETH, alice keeps ~90 % of her part
+        vm.assertApproxEqAbs(pool.convertToAssets(treasuryShares + moduleShares), 0.00004 ether, 10);
+        uint256 aliceGain = pool.convertToAssets(aliceShares) - 200 ether;
+        vm.assertApproxEqRel(aliceGain, 0.00036 ether * aliceShares / supply, 1e15);
+    }
+
+    function test_report_clusterReports_reachTheModule_andExitRequestsAreEmitted() public {
+        nextFrame();
+        AccountingOracle.ReportData memory data = baseReport();
+        data.exitRequestClusterIds = new uint256[](1);
+        data.exitRequestCounts = new uint256[](1);
+        (data.exitRequestClusterIds[0], data.exitRequestCounts[0]) = (1, 2);
+        vm.recordLogs();
+        voteAndSubmit(data, 2);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        uint256 exitEvents;
+        for (uint256 i; i < logs.length; ++i) {
+            if (logs[i].emitter == address(registry) && logs[i].topics[0] == IDvtModule.ExitRequested.selector) ++exitEvents;
+        }
+        vm.assertEq(exitEvents, 2, "one ExitRequested per key");
+        vm.assertEq(IDvtModule(address(registry)).getClusterEconomics(1).exitsRequested, 2);
+
+        // next frame: the cluster exited one of them, and one validator was slashed
+        nextFrame();
+        AccountingOracle.ReportData memory next = baseReport();
+        next.exitedDelta = 1;
+        next.slashedDelta = 1;
+        next.beaconBalance -= 1 ether; // the slashed validator's loss (explained by the slashing)
+        next.clusterReports = new IDvtModule.ClusterReport[](1);
+        next.clusterReports[0] = IDvtModule.ClusterReport({
+            clusterId: 1, exitedTotal: 1, newlySlashed: 1, missedDutyBps: 0, stolenExecutionRewards: 0
+        });
+        uint256 pooledBefore = pool.totalPooledEther();
+        voteAndSubmit(next, 2);
+        IDvtModule.ClusterEconomics memory e = IDvtModule(address(registry)).getClusterEconomics(1);
+        vm.assertEq(e.exitedValidators, 1);
+        vm.assertEq(e.activeValidators, 3);
+        vm.assertGt(e.penaltiesCharged, 0, "the slashing is charged to the cluster's bonds");
+        vm.assertEq(pool.totalPooledEther(), pooledBefore - 1 ether + e.penaltiesCollected, "bond ETH made stakers whole");
+    }
+
+    function test_report_tooManyExitRequests_refusedByTheSanityChecker() public {
+        nextFrame();
+        AccountingOracle.ReportData memory data = baseReport();
+        data.exitRequestClusterIds = new uint256[](1);
+        data.exitRequestCounts = new uint256[](1);
+        (data.exitRequestClusterIds[0], data.exitRequestCounts[0]) = (1, 601);
+        bytes32 hash = keccak256(abi.encode(data));
+        for (uint256 i; i < 2; ++i) {
+            vm.prank(oracleMembers[i]);
+            hashConsensus.submitReport(data.refSlot, hash, 1);
+        }
+        vm.prank(oracleMembers[0]);
+        vm.expectRevert(); // SanityChecker: ExitRequestsPerReport exceeded (601 > 600)
+        accountingOracle.submitReportData(data, 1);
     }
 }
