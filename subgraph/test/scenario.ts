@@ -43,24 +43,12 @@ export const ABIS = {
   deposit: abiOf('DepositContract.sol', 'DepositContract'),
 };
 
-/** AccountingOracle.ReportData as abi.encode sees it (its hash is what the committee votes). */
-const REPORT_DATA = [
-  {
-    type: 'tuple',
-    components: [
-      { name: 'consensusVersion', type: 'uint256' },
-      { name: 'refSlot', type: 'uint256' },
-      { name: 'beaconValidators', type: 'uint256' },
-      { name: 'beaconBalance', type: 'uint256' },
-      { name: 'slashedDelta', type: 'uint256' },
-      { name: 'exitedDelta', type: 'uint256' },
-      { name: 'withdrawalVaultBalance', type: 'uint256' },
-      { name: 'elRewardsVaultBalance', type: 'uint256' },
-      { name: 'withdrawalFinalizationBatches', type: 'uint256[]' },
-      { name: 'simulatedShareRate', type: 'uint256' },
-    ],
-  },
-] as const;
+/** AccountingOracle.ReportData as abi.encode sees it (its hash is what the committee votes), from the artifact. */
+const REPORT_DATA = (() => {
+  const submit = ABIS.oracle.find((e) => e.type === 'function' && e.name === 'submitReportData');
+  if (!submit || submit.type !== 'function' || !submit.inputs[0]) throw new Error('AccountingOracle ABI has no submitReportData(data, version)');
+  return [submit.inputs[0]];
+})();
 
 export interface ReportData {
   consensusVersion: bigint;
@@ -73,6 +61,9 @@ export interface ReportData {
   elRewardsVaultBalance: bigint;
   withdrawalFinalizationBatches: bigint[];
   simulatedShareRate: bigint;
+  clusterReports: { clusterId: bigint; exitedTotal: bigint; newlySlashed: bigint; missedDutyBps: bigint; stolenExecutionRewards: bigint }[];
+  exitRequestClusterIds: bigint[];
+  exitRequestCounts: bigint[];
 }
 
 export interface Scenario {
@@ -126,7 +117,6 @@ async function play(anvil: Anvil, network: string): Promise<Scenario> {
   };
 
   // ------------------------------------------------------------------------------ wiring the economics
-  await send(admin, c.OperatorRegistry, ABIS.registry, 'setProtocolContracts', [c.StakingPool, c.WithdrawalVault]);
   const reporterRole = await read<Hex>(c.OperatorRegistry, ABIS.registry, 'REPORTER_ROLE');
   await send(admin, c.OperatorRegistry, ABIS.registry, 'grantRole', [reporterRole, admin.address]);
 
@@ -201,9 +191,12 @@ async function play(anvil: Anvil, network: string): Promise<Scenario> {
       elRewardsVaultBalance: 0n,
       withdrawalFinalizationBatches: [],
       simulatedShareRate: await read<bigint>(c.StakingPool, ABIS.pool, 'shareRate'),
+      clusterReports: [],
+      exitRequestClusterIds: [],
+      exitRequestCounts: [],
     };
     await edit(data);
-    const hash = keccak256(encodeAbiParameters(REPORT_DATA, [data]));
+    const hash = keccak256(encodeAbiParameters(REPORT_DATA, [data] as never));
     for (const m of members) await send(m, c.HashConsensus, ABIS.consensus, 'submitReport', [refSlot, hash, 1n]);
     const version = await read<bigint>(c.AccountingOracle, ABIS.oracle, 'getContractVersion');
     await send(members[0]!, c.AccountingOracle, ABIS.oracle, 'submitReportData', [data, version]);
