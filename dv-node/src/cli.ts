@@ -209,8 +209,10 @@ async function cmdDkg(args: string[]): Promise<void> {
 const EXIT_USAGE = `usage: dv-node exit --data-dir DIR --validator 0xPUBKEY [--epoch N] [--lock FILE]
 
 Asks this operator's running node (same --data-dir) to threshold-sign and submit a voluntary exit of the
-validator. Every operator of the cluster runs it (t of them suffice). Without --epoch the node uses the
-current epoch. With --lock, the validator is checked to belong to the cluster first.`;
+validator. Every operator of the cluster runs it (t of them suffice) with the SAME --epoch: the exit message
+signs the epoch, so partial signatures over different epochs never combine. Without --epoch the node uses the
+epoch current when it picks the request up (fine when the operators act within one epoch). With --lock, the
+validator is checked to belong to the cluster first.`;
 
 async function cmdExit(args: string[]): Promise<void> {
   const v = parse(args, { 'data-dir': { type: 'string' }, validator: { type: 'string' }, epoch: { type: 'string' }, lock: { type: 'string' } }, EXIT_USAGE);
