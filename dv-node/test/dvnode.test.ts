@@ -48,15 +48,22 @@ const nodes: NodeProcess[] = [];
 const opsUrls: string[] = [];
 const dataDirs: string[] = [];
 
-/** Runs the dv-node CLI without blocking this process (the beacon chain runs in it). */
-function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+/** Runs the dv-node CLI without blocking this process (the beacon chain runs in it); killed after `timeoutMs`. */
+function cli(args: string[], timeoutMs = 120_000): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const c = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
+    const timer = setTimeout(() => {
+      stderr += `\n[killed after ${timeoutMs} ms]`;
+      c.kill('SIGKILL');
+    }, timeoutMs);
     c.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     c.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    c.on('exit', (status) => resolve({ status, stdout, stderr }));
+    c.on('exit', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
   });
 }
 
