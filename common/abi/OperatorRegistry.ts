@@ -2933,6 +2933,22 @@ export const operatorRegistryAbi = [
   },
   {
     "type": "error",
+    "name": "ManagerAlreadyRegistered",
+    "inputs": [
+      {
+        "name": "manager",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "operatorId",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  {
+    "type": "error",
     "name": "NotClusterMember",
     "inputs": [
       {

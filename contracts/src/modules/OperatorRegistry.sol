@@ -75,6 +75,8 @@ contract OperatorRegistry is
 
     // ------------------------------------------------------------------------------------------ errors
     error UnknownOperator(uint256 operatorId);
+    /// @notice An address manages one operator at most (cluster members must be distinct identities).
+    error ManagerAlreadyRegistered(address manager, uint256 operatorId);
     error UnknownCluster(uint256 clusterId);
     error NotOperatorManager(uint256 operatorId, address caller);
     error NotClusterMember(uint256 clusterId, address caller);
@@ -120,6 +122,7 @@ contract OperatorRegistry is
         RegistryStorage storage $ = _registry();
         operatorId = ++$.operatorCount;
         if (operatorId > ID_MASK) revert TooManyOperators();
+        _claimManager($, msg.sender, operatorId);
         Operator storage op = $.operators[operatorId];
         op.manager = msg.sender;
         op.rewardAddress = rewardAddress;
@@ -152,8 +155,18 @@ contract OperatorRegistry is
     /// @notice Hands the operator to a new manager key. Only the manager.
     function setManager(uint256 operatorId, address manager) external {
         if (manager == address(0)) revert ZeroAddress("manager");
-        _managedOperator(operatorId).manager = manager;
+        Operator storage op = _managedOperator(operatorId);
+        RegistryStorage storage $ = _registry();
+        delete $.operatorOfManager[op.manager];
+        _claimManager($, manager, operatorId);
+        op.manager = manager;
         emit OperatorManagerSet(operatorId, manager);
+    }
+
+    function _claimManager(RegistryStorage storage $, address manager, uint256 operatorId) private {
+        uint256 existing = $.operatorOfManager[manager];
+        if (existing != 0) revert ManagerAlreadyRegistered(manager, existing);
+        $.operatorOfManager[manager] = operatorId;
     }
 
     /// @notice Sets the bond curve. `MANAGE_BOND_CURVE_ROLE`. Raising it can make keys undepositable; it never

@@ -72,6 +72,9 @@ abstract contract RegistryLayout is ModuleHooks {
         // appended for the module's economics (IDvtModule.setProtocolContracts)
         address stakingPool;
         address withdrawalVault;
+        // one operator per manager address, so a cluster's members are distinct identities (two members with one
+        // manager could never confirm keys separately, and one entity would hold two signing shares)
+        mapping(address manager => uint256 operatorId) operatorOfManager;
     }
 
     // keccak256(abi.encode(uint256(keccak256("shoal.storage.OperatorRegistry")) - 1)) & ~bytes32(uint256(0xff))

@@ -903,4 +903,27 @@ contract OperatorRegistryTest is ShoalFixture {
         vm.expectRevert(abi.encodeWithSelector(OperatorRegistry.NotEnoughDepositableKeys.selector, 4, 3));
         registry.obtainDepositData(4, "");
     }
+
+    /// Found by the money-path tests: two members with one manager could never both confirm keys, and one entity
+    /// would hold two signing shares. An address now manages one operator at most.
+    function test_registerOperator_sameManagerTwice_reverts() public {
+        registerOperators(1, 1, 1 ether);
+        vm.prank(operatorManager(1));
+        vm.expectRevert(abi.encodeWithSelector(OperatorRegistry.ManagerAlreadyRegistered.selector, operatorManager(1), 1));
+        registry.registerOperator("dup", operatorManager(1));
+    }
+
+    function test_setManager_toAnotherOperatorsManager_reverts_andFreesTheOldAddress() public {
+        registerOperators(1, 2, 1 ether);
+        vm.prank(operatorManager(1));
+        vm.expectRevert(abi.encodeWithSelector(OperatorRegistry.ManagerAlreadyRegistered.selector, operatorManager(2), 2));
+        registry.setManager(1, operatorManager(2));
+        address fresh = makeAddr("fresh manager");
+        vm.prank(operatorManager(1));
+        registry.setManager(1, fresh);
+        vm.assertEq(registry.getOperator(1).manager, fresh);
+        // the old address may register an operator of its own now
+        vm.prank(operatorManager(1));
+        vm.assertEq(registry.registerOperator("again", operatorManager(1)), 3);
+    }
 }
