@@ -30,8 +30,10 @@ import {AccountingOracle} from "../../src/oracle/AccountingOracle.sol";
 /// CL rewards/losses, vault inflows and EL rewards inside the SanityChecker's limits, withdrawal finalization in
 /// the reports, requests, NFT transfers, claims, and the DVT module's penalties, exits and rewards.
 ///
-/// The handler plays the oracle for the module's per-cluster report too (`processClusterReports`, REPORTER_ROLE),
-/// right before the accounting report: the AccountingOracle does not carry cluster reports (yet).
+/// The module's per-cluster news (exits, slashings, missed duties, stolen EL rewards) and the oracle's exit
+/// requests travel inside the committee's report, as the AccountingOracle applies them (`processClusterReports`
+/// before the pool's accounting, `requestExits` after); keepers request exits within their daily limit and force
+/// late exits on their own.
 ///
 /// Calls that must succeed with the inputs the handler chose (reports, requests, claims, cluster reports, exits)
 /// are wrapped in try/catch and count as `ghostUnexpectedReverts` (first reason kept): a revert there means the
@@ -123,8 +125,11 @@ contract SystemHandler {
     uint256 public ghostRateDownViolations;
     /// @notice The largest one-report rate increase seen, in parts per billion of the pre-report rate.
     uint256 public ghostMaxRateUpPpb;
-    /// @notice The first out-of-bound report: rate before, after, and the bound it broke.
-    uint256[3] public firstRateViolation;
+    /// @notice Upward violations by reports that finalized nothing (so penalties or rewards alone did it).
+    uint256 public ghostRateUpViolationsWithoutFinalization;
+    /// @notice The first out-of-bound report: rate before, after, the bound it broke, the penalty ETH the report's
+    ///         cluster news moved into the pool, and the number of requests it finalized.
+    uint256[5] public firstRateViolation;
 
     // ------------------------------------------------------------------------------------------ ghosts: misc
     uint256 public ghostUnexpectedReverts;
@@ -150,6 +155,9 @@ contract SystemHandler {
         uint256 preTotal; // totalPooledEther the report starts from
         uint256 simRate;
         uint256 available; // buffered ETH after the report, before finalization
+        IDvtModule.ClusterReport[] clusterReports;
+        uint256[] exitClusterIds;
+        uint256[] exitCounts;
     }
 
     constructor(System memory s, uint256[] memory guardianKeys, address[] memory members) {
@@ -424,8 +432,8 @@ contract SystemHandler {
     }
 
     // ================================================================================ DVT module: exits
-    /// @notice The oracle (unlimited) or a keeper (daily limit) asks a cluster to exit some active validators.
-    function requestExits(uint256 clusterSeed, uint256 count, bool asKeeper) external {
+    /// @notice A keeper (EXIT_REQUESTER_ROLE, daily limit) asks a cluster to exit some active validators.
+    function requestExits(uint256 clusterSeed, uint256 count) external {
         uint256 clusters = registry.getClusterCount();
         if (clusters == 0) return;
         uint256 id = 1 + clusterSeed % clusters;
@@ -434,15 +442,13 @@ contract SystemHandler {
         uint256 from = requested > c.exitedKeys ? requested : c.exitedKeys;
         if (from >= c.depositedKeys) return;
         count = _bound(count, 1, c.depositedKeys - from);
-        if (asKeeper) {
-            (,, uint256 left) = registry.getExitParams();
-            if (left == 0) return;
-            if (count > left) count = left;
-        }
+        (,, uint256 left) = registry.getExitParams();
+        if (left == 0) return;
+        if (count > left) count = left;
         uint256[] memory ids = new uint256[](1);
         uint256[] memory counts = new uint256[](1);
         (ids[0], counts[0]) = (id, count);
-        if (asKeeper) vm.prank(keeper);
+        vm.prank(keeper);
         try registry.requestExits(ids, counts) {}
         catch (bytes memory reason) {
             _unexpected("requestExits", reason);
@@ -484,6 +490,7 @@ contract SystemHandler {
         _advanceFrames(p, timeSeed);
         _appear(p, timeSeed >> 64);
         _clusterNews(p, newsSeed);
+        _exitRequests(p, newsSeed >> 160);
         _balanceChange(p, balanceSeed);
         _simulate(p);
         _submit(p, balanceSeed >> 192, voteSeed);
@@ -513,20 +520,28 @@ contract SystemHandler {
         beaconModel += (p.newSeen - p.seen) * pool.DEPOSIT_SIZE();
     }
 
-    /// @dev The module's part of the report (one random cluster, or none); exited validators' balances are swept.
+    /// @dev The module's part of the report (one random cluster, or none); exited validators' balances were swept
+    ///      to the WithdrawalVault by the reference slot.
     function _clusterNews(Plan memory p, uint256 seed) private {
-        IDvtModule.ClusterReport[] memory reports = _clusterReport(p, seed);
-        uint256 poolBefore = address(pool).balance;
-        try registry.processClusterReports(reports) {
-            ghostPenaltiesCollected += address(pool).balance - poolBefore;
-        } catch (bytes memory reason) {
-            _unexpected("processClusterReports", reason);
-            (p.exited, p.slashed) = (0, 0);
-        }
-        // an exited validator's balance (up to 32 ETH of what is left) reaches the WithdrawalVault
+        p.clusterReports = _clusterReport(p, seed);
         uint256 exitedBalance = p.exited * pool.DEPOSIT_SIZE();
         if (exitedBalance > beaconModel) exitedBalance = beaconModel;
         if (exitedBalance > 0) _sweep(exitedBalance);
+    }
+
+    /// @dev Sometimes the oracle asks one cluster to exit some of its active validators not yet asked.
+    function _exitRequests(Plan memory p, uint256 seed) private view {
+        uint256 clusters = registry.getClusterCount();
+        if (clusters == 0 || seed % 4 != 1) return;
+        uint256 id = 1 + (seed >> 2) % clusters;
+        OperatorRegistry.Cluster memory c = registry.getCluster(id);
+        uint256 exitedAfter = c.exitedKeys;
+        if (p.clusterReports.length > 0 && p.clusterReports[0].clusterId == id) exitedAfter += p.exited;
+        uint256 requested = registry.getClusterEconomics(id).exitsRequested;
+        uint256 from = requested > exitedAfter ? requested : exitedAfter;
+        if (from >= c.depositedKeys) return;
+        (p.exitClusterIds, p.exitCounts) = (new uint256[](1), new uint256[](1));
+        (p.exitClusterIds[0], p.exitCounts[0]) = (id, _bound(seed >> 8, 1, c.depositedKeys - from));
     }
 
     /// @dev Exits (of validators that appeared), slashings, missed duties and stolen EL rewards of one cluster.
@@ -555,7 +570,7 @@ contract SystemHandler {
     ///      expected (zero rewards) = reported balance + 32 ETH × appeared = beaconModel + WithdrawalVault balance.
     function _balanceChange(Plan memory p, uint256 seed) private {
         SanityChecker.Limits memory l = sanityChecker.getLimits();
-        p.preTotal = pool.totalPooledEther(); // after the cluster report's penalties
+        p.preTotal = pool.totalPooledEther() + _penaltiesDue(p); // the pool receives the penalties first
         p.wv = address(withdrawalVault).balance;
         uint256 maxRebase = uint256(l.maxPositiveRebase) * p.preTotal / sanityChecker.REBASE_PRECISION();
         uint256 elBalance = address(elRewardsVault).balance;
@@ -576,6 +591,19 @@ contract SystemHandler {
             beaconModel -= p.loss;
             p.el = _pickEl(elBalance, maxRebase + p.loss, seed >> 96);
         }
+    }
+
+    /// @dev Bond ETH the report's cluster news will move into the pool before the pool's accounting (the oracle
+    ///      needs it to simulate the rate): the module's own answer, on a snapshot that is thrown away.
+    function _penaltiesDue(Plan memory p) private returns (uint256 penalties) {
+        if (p.clusterReports.length == 0) return 0;
+        uint256 snapshot = vm.snapshotState();
+        uint256 before = address(registry).balance;
+        vm.prank(address(accountingOracle));
+        try registry.processClusterReports(p.clusterReports) {
+            penalties = before - address(registry).balance;
+        } catch {} // the real report will fail the same way, and be counted then
+        vm.revertToState(snapshot);
     }
 
     /// @dev The oracle usually pulls all it may; sometimes less.
@@ -611,15 +639,27 @@ contract SystemHandler {
         data.elRewardsVaultBalance = p.el;
         data.simulatedShareRate = p.simRate;
         data.withdrawalFinalizationBatches = _finalizationBatches(p, finalizeSeed);
+        data.clusterReports = p.clusterReports;
+        data.exitRequestClusterIds = p.exitClusterIds;
+        data.exitRequestCounts = p.exitCounts;
         _vote(data, voteSeed);
 
         uint256 version = accountingOracle.getContractVersion();
         uint256 lastFinalized = queue.lastFinalizedRequestId();
         uint256 queueBefore = address(queue).balance;
+        uint256 registryBefore = address(registry).balance;
         uint256 rateBefore = pool.shareRate();
         vm.prank(oracleMembers[(voteSeed >> 4) % 3]);
         try accountingOracle.submitReportData(data, version) {
-            _checkRate(p, rateBefore, pool.shareRate(), data.withdrawalFinalizationBatches.length);
+            uint256 penalties = registryBefore - address(registry).balance; // bond ETH the cluster news took
+            ghostPenaltiesCollected += penalties;
+            _checkRate(
+                p,
+                [rateBefore, pool.shareRate()],
+                data.withdrawalFinalizationBatches.length,
+                penalties,
+                queue.lastFinalizedRequestId() - lastFinalized
+            );
             ghostLocked += address(queue).balance - queueBefore;
             ghostReportedChange += int256(p.gain) - int256(p.loss) + int256(p.el);
             uint256 nowFinalized = queue.lastFinalizedRequestId();
@@ -652,7 +692,10 @@ contract SystemHandler {
     /// @dev Upward: at most the max positive rebase. Downward: at most the unexplained drop on the expected
     ///      balance plus `maxLossPerSlashedValidator` per slashing, relative to the pooled ether the report
     ///      started from; the queue's lock may round up by one wei per finalized batch.
-    function _checkRate(Plan memory p, uint256 before, uint256 afterRate, uint256 batches) private {
+    function _checkRate(Plan memory p, uint256[2] memory rates, uint256 batches, uint256 penalties, uint256 finalized)
+        private
+    {
+        (uint256 before, uint256 afterRate) = (rates[0], rates[1]);
         SanityChecker.Limits memory l = sanityChecker.getLimits();
         uint256 precision = sanityChecker.REBASE_PRECISION();
         if (afterRate > before) {
@@ -661,7 +704,8 @@ contract SystemHandler {
             // after ≤ (before + 1) × (1 + maxPositiveRebase): `before` is rounded down by at most one unit
             uint256 bound = (before + 1) * (precision + l.maxPositiveRebase) / precision + 1;
             if (afterRate > bound) {
-                if (ghostRateUpViolations++ == 0) firstRateViolation = [before, afterRate, bound];
+                if (finalized == 0) ++ghostRateUpViolationsWithoutFinalization;
+                if (ghostRateUpViolations++ == 0) firstRateViolation = [before, afterRate, bound, penalties, finalized];
             }
         } else if (afterRate < before) {
             uint256 allowedDrop = uint256(l.maxUnexplainedBalanceDropBP) * p.expected / BASIS_POINTS
@@ -669,7 +713,9 @@ contract SystemHandler {
             uint256 rounding = (batches + 1) * RATE_PRECISION / pool.totalSupply() + 1;
             uint256 bound = (before + 1) * allowedDrop / p.preTotal + rounding;
             if (before - afterRate > bound) {
-                if (ghostRateDownViolations++ == 0) firstRateViolation = [before, afterRate, before - bound];
+                if (ghostRateDownViolations++ == 0) {
+                    firstRateViolation = [before, afterRate, before - bound, penalties, finalized];
+                }
             }
         }
     }

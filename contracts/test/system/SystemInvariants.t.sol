@@ -49,13 +49,11 @@ contract SystemInvariantsTest is ShoalFixture {
             oracleMembers
         );
         money = handler.money();
-        vm.startPrank(admin);
-        // the handler plays the oracle for the module's cluster reports; its keeper requests exits within limits
-        registry.grantRole(registry.REPORTER_ROLE(), address(handler));
-        registry.grantRole(registry.EXIT_REQUESTER_ROLE(), handler.keeper());
-        (address modulePool,) = registry.getProtocolContracts();
-        if (modulePool == address(0)) registry.setProtocolContracts(address(pool), address(withdrawalVault));
-        vm.stopPrank();
+        // the handler's keeper requests exits within the keepers' daily limit
+        bytes32 exitRequester = registry.EXIT_REQUESTER_ROLE();
+        address keeper = handler.keeper();
+        vm.prank(admin);
+        registry.grantRole(exitRequester, keeper);
 
         // a running start: six bonded operators, a cluster with confirmed keys, stake, validators on the chain
         for (uint256 i; i < 6; ++i) handler.registerOperator(4 ether);
@@ -249,10 +247,20 @@ contract SystemInvariantsTest is ShoalFixture {
     /// One report moves the share rate up by at most the max positive rebase, and down by at most the
     /// unexplained-drop limit plus the slashing allowance.
     function _checkRateBound() internal view {
-        (uint256 before, uint256 afterRate, uint256 bound) =
-            (handler.firstRateViolation(0), handler.firstRateViolation(1), handler.firstRateViolation(2));
         string memory detail = string.concat(
-            " (first: rate ", vm.toString(before), " -> ", vm.toString(afterRate), ", bound ", vm.toString(bound), ")"
+            " (first: rate ",
+            vm.toString(handler.firstRateViolation(0)),
+            " -> ",
+            vm.toString(handler.firstRateViolation(1)),
+            ", bound ",
+            vm.toString(handler.firstRateViolation(2)),
+            "; penalty wei in that report ",
+            vm.toString(handler.firstRateViolation(3)),
+            ", requests it finalized ",
+            vm.toString(handler.firstRateViolation(4)),
+            "; upward violations without finalization ",
+            vm.toString(handler.ghostRateUpViolationsWithoutFinalization()),
+            ")"
         );
         vm.assertEq(handler.ghostRateUpViolations(), 0, string.concat("rate bound: a report raised the rate beyond the max positive rebase", detail));
         vm.assertEq(handler.ghostRateDownViolations(), 0, string.concat("rate bound: a report lowered the rate beyond the allowed drop", detail));
@@ -315,14 +323,14 @@ contract SystemInvariantsTest is ShoalFixture {
         handler.claim(6, 0); // one by one, to the owner
         handler.claim(2, 1); // batch with hints
         vm.assertGt(handler.ghostClaimed(), 0, "claims paid");
-        // exits: the oracle requests, the deadline passes, a keeper forces one out
-        handler.requestExits(0, 2, false);
-        handler.requestExits(1, 1, true);
+        // exits: the oracle's report and a keeper request them, the deadline passes, a keeper forces one out
+        handler.report(0, uint256(1) << 160 | uint256(1) << 168, 5, 0); // the oracle asks cluster 1 for an exit
+        handler.requestExits(1, 1);
         for (uint256 i; i < 4; ++i) handler.report(45, 0, 5, i);
         handler.forceLateExit(0, 0.001 ether);
         vm.assertGt(handler.ghostExitFees(), 0, "a late exit was forced");
         // penalties: a slashing report, then a top-up that repays debt, rewards claimed, bond withdrawn
-        uint256 slashing = 1 | (1 << 2) | (uint256(1) << 40) | (uint256(1) << 43); // cluster 1, one slashed
+        uint256 slashing = 1 | (1 << 2) | (uint256(1) << 43); // one slashed validator in a cluster
         handler.report(0, slashing, 2, 0); // a loss, explained by the slashing
         vm.assertGt(handler.ghostPenaltiesCollected(), 0, "penalties reached the pool");
         handler.topUpBond(0, 3 ether);
