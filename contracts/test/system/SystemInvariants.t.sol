@@ -364,6 +364,24 @@ contract SystemInvariantsTest is ShoalFixture {
         invariant_reportMovesRateWithinSanityBounds();
     }
 
+    /// Penalties ride on the report too: the cluster news moves bond ETH into the pool before the pool's
+    /// accounting, outside the SanityChecker's rebase check. Two slashings (1 ETH each by default) reported
+    /// without a matching balance loss — after Electra a slashed validator's initial penalty is 1/4096 of its
+    /// balance, so the loss may well show only later — lift the rate of a ~160 ETH pool by ~1.25 %.
+    function test_rateBound_slashingPenaltiesInAReport_stayWithinMaxPositiveRebase() public {
+        uint256 rateBefore = pool.shareRate();
+        // one frame; cluster 1: two newly slashed, no exits, no missed duties, nothing stolen; no balance change
+        uint256 news = 2 | (1 << 8) | (uint256(2) << 43) | (uint256(1) << 80) | (uint256(2) << 120);
+        handler.report(0, news, 4, 0);
+        vm.assertGt(handler.ghostPenaltiesCollected(), 0, "the slashing penalties reached the pool");
+        uint256 maxRebase = sanityChecker.getLimits().maxPositiveRebase;
+        vm.assertLe(
+            pool.shareRate(),
+            (rateBefore + 1) * (1e9 + maxRebase) / 1e9 + 1,
+            string.concat("one report raised the rate from ", vm.toString(rateBefore), " to ", vm.toString(pool.shareRate()))
+        );
+    }
+
     /// The campaign's shrunk counter-example, by hand: a holder of most of the supply asks to withdraw at the
     /// current rate; the next report brings EL rewards at exactly the max positive rebase (0.75 %) and finalizes
     /// the request at its request-time value (it is capped there: gains after a request stay with stakers). The
