@@ -19,6 +19,19 @@ export const stakingPoolAbi = [
   },
   {
     "type": "function",
+    "name": "BURNER",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "address",
+        "internalType": "address"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
     "name": "DEAD_SHARES_HOLDER",
     "inputs": [],
     "outputs": [

@@ -56,8 +56,19 @@ contract StakingPool is ShoalUpgradeable, SharesToken, IStakingPool {
     /// @notice Holder of the bootstrap shares: an address without a key.
     address public constant DEAD_SHARES_HOLDER = 0x000000000000000000000000000000000000dEaD;
 
+    /// @notice Holds the shares of finalized withdrawal requests until they can be burnt (an address without a key).
+    /// @dev A request is paid at most its value at request time, so burning its shares at a higher finalization
+    ///      rate hands the difference to the remaining holders. Burnt all at once after a large, old request, that
+    ///      could lift the rate by more than one report may (a sandwich: stake before, withdraw after); so the
+    ///      pool burns only what keeps the report within the sanity checker's max positive rebase, and the rest in
+    ///      later reports (Transfer events to and from this address show both steps).
+    address public constant BURNER = address(uint160(uint256(keccak256("shoal.StakingPool.burner"))));
+
     /// @notice Precision of the router's fee shares (100 % = 1e20).
     uint256 private constant FEE_PRECISION = 1e20;
+
+    /// @dev The sanity checker's rebase precision (1e9 = 100 %).
+    uint256 private constant REBASE_PRECISION = 1e9;
 
     /// @notice Precision of `shareRate()` (ETH per share × 1e27), shared with the oracle and the queue.
     uint256 public constant SHARE_RATE_PRECISION = 1e27;
@@ -340,8 +351,9 @@ contract StakingPool is ShoalUpgradeable, SharesToken, IStakingPool {
         // 2. the protocol fee on positive rewards
         uint256 feeShares = change > 0 ? _mintFees($, uint256(change), postTotalEther, preTotalShares) : 0;
 
-        // 3. withdrawals, at the rate holders see after the fee
+        // 3. withdrawals, at the rate holders see after the fee; their shares burnt within the rebase bound
         if (r.withdrawalFinalizationBatches.length > 0) _finalizeWithdrawals($, r);
+        _burnDeferredShares($, preTotalEther, preTotalShares);
         postTotalEther = $.totalPooledEther;
         postTotalShares = $.totalShares;
         if (address($.withdrawalQueue) != address(0)) {
@@ -416,8 +428,22 @@ contract StakingPool is ShoalUpgradeable, SharesToken, IStakingPool {
         uint256 lastId = r.withdrawalFinalizationBatches[r.withdrawalFinalizationBatches.length - 1];
         queue.finalize{value: ethToLock}(lastId, rate);
         $.totalPooledEther -= uint128(ethToLock);
-        _burn(address(queue), sharesToBurn);
+        _transfer(address(queue), BURNER, sharesToBurn); // burnt by _burnDeferredShares, within the rebase bound
         emit WithdrawalsFinalized(lastId, ethToLock, sharesToBurn, rate);
+    }
+
+    /// @dev Burns pending request shares, as many as keep this report's rate at or below the rate before it
+    ///      times (1 + maxPositiveRebase); what is left waits for the next reports.
+    ///        rate after burning b = pooled / (shares − b) ≤ preEther × (1e9 + limit) / (preShares × 1e9)
+    ///        ⇔ b ≤ shares − pooled × preShares × 1e9 / (preEther × (1e9 + limit))   (rounded so as never to exceed it)
+    function _burnDeferredShares(PoolStorage storage $, uint256 preEther, uint256 preShares) private {
+        uint256 pending = balanceOf(BURNER);
+        if (pending == 0) return;
+        uint256 limit = $.sanityChecker.getLimits().maxPositiveRebase;
+        uint256 minShares = Math.mulDiv(uint256($.totalPooledEther) * REBASE_PRECISION, preShares, preEther * (REBASE_PRECISION + limit), Math.Rounding.Ceil);
+        uint256 shares = $.totalShares;
+        if (shares <= minShares) return;
+        _burn(BURNER, Math.min(pending, shares - minShares));
     }
 
     // ------------------------------------------------------------------------------------------ views
