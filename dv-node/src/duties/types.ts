@@ -20,7 +20,7 @@
  *
  * Each component is a small module behind its interface, testable alone; `node.ts` wires them once. The
  * duty-specific knowledge (what to fetch, what is sane, what to sign, what to submit) lives in one `DutyKind` per
- * duty type (attester.ts, aggregator-duty.ts, proposer.ts, sync.ts, exit.ts), so the components stay generic.
+ * duty type (attester.ts, aggregation.ts, proposer.ts, sync.ts, exit.ts), so the components stay generic.
  */
 import type { BeaconClient } from '../beacon/client.ts';
 import type { SigningRequest } from '../slashing/db.ts';
