@@ -44,6 +44,7 @@ export const DATA_SOURCES: DataSourceSpec[] = [
       WithdrawalsFinalized: 'handlePoolWithdrawalsFinalized',
       FeeSharesMinted: 'handleFeeSharesMinted',
       PenaltyReceived: 'handlePenaltyReceived',
+      PenaltiesReleased: 'handlePenaltiesReleased',
       StakingPaused: 'handleStakingPaused',
       StakingResumed: 'handleStakingResumed',
     },

@@ -91,6 +91,7 @@ contract StakingPool is ShoalUpgradeable, SharesToken, IStakingPool {
         WithdrawalVault withdrawalVault;
         ExecutionRewardsVault elRewardsVault;
         SanityChecker sanityChecker;
+        uint128 pendingPenalties; // penalty ETH held, not yet in totalPooledEther (released by reports)
     }
 
     /// @notice What the AccountingOracle hands over from a report that reached consensus.
@@ -147,6 +148,8 @@ contract StakingPool is ShoalUpgradeable, SharesToken, IStakingPool {
     event WithdrawalsFinalized(uint256 lastRequestId, uint256 etherLocked, uint256 sharesBurned, uint256 shareRate);
     event FeeSharesMinted(address indexed recipient, uint256 shares);
     event PenaltyReceived(address indexed from, uint256 amount);
+    /// @notice A report moved `released` penalty ETH into pooled ether; `pending` waits for later reports.
+    event PenaltiesReleased(uint256 released, uint256 pending);
 
     // ------------------------------------------------------------------------------------------ errors
     error ZeroDeposit();
@@ -308,12 +311,12 @@ contract StakingPool is ShoalUpgradeable, SharesToken, IStakingPool {
         if (msg.sender != address(_pool().elRewardsVault)) revert UnexpectedSender(msg.sender);
     }
 
-    /// @notice Operator penalties taken from bonds: they belong to the stakers at once. `PENALTY_SOURCE_ROLE`.
+    /// @notice Operator penalties taken from bonds. They belong to the stakers, but enter the share rate only
+    ///         through reports and within the max positive rebase (see `_releasePenalties`), so a large penalty
+    ///         cannot jump the rate for someone to sandwich. `PENALTY_SOURCE_ROLE`.
     function receivePenalty() external payable onlyRole(PENALTY_SOURCE_ROLE) {
         PoolStorage storage $ = _pool();
-        uint256 pooled = uint256($.totalPooledEther) + msg.value;
-        if (pooled > type(uint128).max) revert AmountTooLarge(msg.value);
-        $.totalPooledEther = uint128(pooled);
+        $.pendingPenalties += uint128(msg.value);
         emit PenaltyReceived(msg.sender, msg.value);
     }
 
@@ -354,6 +357,7 @@ contract StakingPool is ShoalUpgradeable, SharesToken, IStakingPool {
         // 3. withdrawals, at the rate holders see after the fee; their shares burnt within the rebase bound
         if (r.withdrawalFinalizationBatches.length > 0) _finalizeWithdrawals($, r);
         _burnDeferredShares($, preTotalEther, preTotalShares);
+        _releasePenalties($, preTotalEther, preTotalShares);
         postTotalEther = $.totalPooledEther;
         postTotalShares = $.totalShares;
         if (address($.withdrawalQueue) != address(0)) {
@@ -446,7 +450,27 @@ contract StakingPool is ShoalUpgradeable, SharesToken, IStakingPool {
         _burn(BURNER, Math.min(pending, shares - minShares));
     }
 
+    /// @dev Adds held penalty ETH to pooled ether, as much as keeps the rate at or below the rate before the
+    ///      report times (1 + maxPositiveRebase): pooled ≤ preEther × (1e9 + limit) × shares / (preShares × 1e9).
+    function _releasePenalties(PoolStorage storage $, uint256 preEther, uint256 preShares) private {
+        uint256 pending = $.pendingPenalties;
+        if (pending == 0) return;
+        uint256 limit = $.sanityChecker.getLimits().maxPositiveRebase;
+        uint256 maxPooled = Math.mulDiv(preEther * (REBASE_PRECISION + limit), $.totalShares, preShares * REBASE_PRECISION);
+        uint256 pooled = $.totalPooledEther;
+        if (maxPooled <= pooled) return;
+        uint256 released = Math.min(pending, maxPooled - pooled);
+        $.pendingPenalties = uint128(pending - released);
+        $.totalPooledEther = uint128(pooled + released);
+        emit PenaltiesReleased(released, pending - released);
+    }
+
     // ------------------------------------------------------------------------------------------ views
+    /// @notice Penalty ETH held by the pool and not yet released into the share rate.
+    function getPendingPenalties() external view returns (uint256) {
+        return _pool().pendingPenalties;
+    }
+
     /// @inheritdoc IStakingPool
     function totalPooledEther() public view returns (uint256) {
         return _pool().totalPooledEther;

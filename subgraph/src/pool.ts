@@ -6,6 +6,7 @@ import {
   BeaconStatUpdated,
   FeeSharesMinted,
   PenaltyReceived,
+  PenaltiesReleased,
   Referral as ReferralEvent,
   Staked,
   StakingPaused,
@@ -211,7 +212,7 @@ export function handleTokenRebased(event: TokenRebased): void {
 export function handlePenaltyReceived(event: PenaltyReceived): void {
   let p = loadProtocol(event);
   let before = p.shareRate;
-  p.totalPooledEther = p.totalPooledEther.plus(event.params.amount);
+  // held by the pool until a report releases it into pooled ether (PenaltiesReleased, then TokenRebased)
   p.totalPenaltiesReceived = p.totalPenaltiesReceived.plus(event.params.amount);
   refreshProtocol(p);
   p.save();
@@ -226,6 +227,14 @@ export function handlePenaltyReceived(event: PenaltyReceived): void {
   pr.transaction = event.transaction.hash;
   pr.save();
   recordRate(p, event, 'PENALTY', null, BigInt.zero(), BigInt.zero(), null);
+}
+
+/** A report moved held penalty ETH into pooled ether (within the rebase bound; TokenRebased follows). */
+export function handlePenaltiesReleased(event: PenaltiesReleased): void {
+  let p = loadProtocol(event);
+  p.totalPooledEther = p.totalPooledEther.plus(event.params.released);
+  refreshProtocol(p);
+  p.save();
 }
 
 export function handleStakingPaused(event: StakingPaused): void {

@@ -242,4 +242,24 @@ contract ReportTest is ReportFixture {
         vm.expectRevert(); // SanityChecker: ExitRequestsPerReport exceeded (601 > 600)
         accountingOracle.submitReportData(data, 1);
     }
+
+    /// Found by the system invariant campaign: a penalty landing in the rate at once could lift it beyond one
+    /// report's bound. Penalties are held and released by reports within the max positive rebase.
+    function test_penalty_releasedByReports_withinTheMaxPositiveRebase() public {
+        uint256 penalty = 10 ether; // 5 % of the pool: far beyond one report's 0.75 %
+        vm.deal(address(registry), penalty);
+        vm.prank(address(registry));
+        pool.receivePenalty{value: penalty}();
+        uint256 released;
+        for (uint256 i; i < 10 && pool.getPendingPenalties() > 0; ++i) {
+            nextFrame();
+            uint256 rateBefore = pool.shareRate();
+            uint256 pooledBefore = pool.totalPooledEther();
+            voteAndSubmit(baseReport(), 2);
+            vm.assertLe(pool.shareRate(), rateBefore * (1e9 + sanityChecker.getLimits().maxPositiveRebase) / 1e9 + 1);
+            released += pool.totalPooledEther() - pooledBefore;
+        }
+        vm.assertEq(pool.getPendingPenalties(), 0, "all released within a few reports");
+        vm.assertEq(released, penalty, "every wei of it");
+    }
 }

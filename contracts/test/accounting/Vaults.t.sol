@@ -44,13 +44,15 @@ contract VaultsTest is ShoalFixture {
         pool.receivePenalty{value: 1}();
     }
 
-    function test_pool_penaltyRaisesTheRate() public {
+    function test_pool_penaltyIsHeld_notInTheRateUntilAReport() public {
         stake(makeAddr("alice"), 10 ether);
         vm.deal(address(registry), 1 ether);
         vm.prank(address(registry));
         pool.receivePenalty{value: 1 ether}();
-        vm.assertEq(pool.totalPooledEther(), 11 ether + pool.BOOTSTRAP_DEPOSIT());
-        vm.assertGt(pool.shareRate(), 1e27);
+        vm.assertEq(pool.getPendingPenalties(), 1 ether);
+        vm.assertEq(pool.totalPooledEther(), 10 ether + pool.BOOTSTRAP_DEPOSIT());
+        vm.assertEq(pool.shareRate(), 1e27);
+        vm.assertEq(address(pool).balance, 11 ether + pool.BOOTSTRAP_DEPOSIT(), "the ETH is in the pool");
     }
 
     function test_triggerExits_paysTheEip7002FeeAndQueuesFullExits() public {

@@ -21,7 +21,7 @@ contract ClusterPenaltiesTest is ModulesFixture {
     function test_slashing_takenFromEveryMemberEqually_sentToThePool() public {
         uint256 a = newCluster(1, 4, 4); // bond 2.5 ETH each
         depositTo(a, 2);
-        uint256 pooled = pool.totalPooledEther();
+        uint256 pooled = pool.getPendingPenalties();
         uint256 nonce = registry.getNonce();
 
         for (uint256 op = 1; op <= 4; ++op) {
@@ -40,7 +40,7 @@ contract ClusterPenaltiesTest is ModulesFixture {
             vm.assertEq(bondOf(op), 2 ether, "bond");
             vm.assertEq(registry.unlockedBond(op), 0.5 ether, "unlocked = bond - bondForValidators(2)");
         }
-        vm.assertEq(pool.totalPooledEther() - pooled, 2 ether, "stakers get the penalty");
+        vm.assertEq(pool.getPendingPenalties() - pooled, 2 ether, "stakers get the penalty");
         vm.assertEq(address(registry).balance, 4 * 2 ether, "the registry keeps only the bonds");
         IDvtModule.ClusterEconomics memory e = registry.getClusterEconomics(a);
         vm.assertEq(e.penaltiesCharged, 2 ether);
@@ -72,7 +72,7 @@ contract ClusterPenaltiesTest is ModulesFixture {
         uint256 a = newCluster(1, 4, 2); // bond 1.5 ETH each
         depositTo(a, 2);
         mintRewards(1 ether);
-        uint256 pooled = pool.totalPooledEther();
+        uint256 pooled = pool.getPendingPenalties();
 
         IDvtModule.PenaltyParams memory p = _slashingParams(4 ether);
         vm.prank(admin);
@@ -80,7 +80,7 @@ contract ClusterPenaltiesTest is ModulesFixture {
         vm.expectEmit(address(registry));
         emit IDvtModule.OperatorPenalised(1, a, IDvtModule.PenaltyReason.Slashing, 2 ether, 1.5 ether, 0, 0.5 ether);
         reportOne(a, 0, 2, 0, 0); // 8 ETH: 2 per member, 1.5 there
-        vm.assertEq(pool.totalPooledEther() - pooled, 6 ether, "only what the bonds held");
+        vm.assertEq(pool.getPendingPenalties() - pooled, 6 ether, "only what the bonds held");
         IDvtModule.ClusterEconomics memory e = registry.getClusterEconomics(a);
         vm.assertEq(e.penaltiesCharged, 8 ether);
         vm.assertEq(e.penaltiesCollected, 6 ether);
@@ -98,14 +98,14 @@ contract ClusterPenaltiesTest is ModulesFixture {
 
         // a small top-up goes to the debt (and the pool), not to the bond
         vm.deal(stranger, 10 ether);
-        pooled = pool.totalPooledEther();
+        pooled = pool.getPendingPenalties();
         vm.expectEmit(address(registry));
         emit IDvtModule.BondDebtRepaid(1, stranger, 0.3 ether, 0.2 ether);
         vm.prank(stranger);
         registry.topUpBond{value: 0.3 ether}(1);
         vm.assertEq(bondOf(1), 0);
         vm.assertEq(registry.getBondDebt(1), 0.2 ether);
-        vm.assertEq(pool.totalPooledEther() - pooled, 0.3 ether);
+        vm.assertEq(pool.getPendingPenalties() - pooled, 0.3 ether);
 
         // a larger one clears the debt, the rest becomes bond
         vm.expectEmit(address(registry));
@@ -162,12 +162,12 @@ contract ClusterPenaltiesTest is ModulesFixture {
     function test_stolenExecutionRewards_paidBackWithAFine() public {
         uint256 a = newCluster(1, 4, 4);
         depositTo(a, 1);
-        uint256 pooled = pool.totalPooledEther();
+        uint256 pooled = pool.getPendingPenalties();
         vm.expectEmit(address(registry));
         emit IDvtModule.ClusterPenalised(a, IDvtModule.PenaltyReason.StolenExecutionRewards, 1.1 ether, 1.1 ether);
         reportOne(a, 0, 0, 0, 1 ether);
         vm.assertEq(bondOf(1), 2.5 ether - 0.275 ether);
-        vm.assertEq(pool.totalPooledEther() - pooled, 1.1 ether);
+        vm.assertEq(pool.getPendingPenalties() - pooled, 1.1 ether);
     }
 
     function test_exits_reduceEveryMembersValidators_unlockingBond() public {

@@ -144,7 +144,7 @@ contract ExitRequestsTest is ModulesFixture {
         vm.assertEq(next, 0);
 
         uint256 fee = withdrawalVault.exitRequestFee();
-        uint256 pooled = pool.totalPooledEther();
+        uint256 pooled = pool.getPendingPenalties();
         bytes memory pk = _pubkey(a, 0);
         vm.expectEmit(address(registry));
         emit IDvtModule.ClusterPenalised(a, IDvtModule.PenaltyReason.LateExit, 0.1 ether, 0.1 ether);
@@ -156,7 +156,7 @@ contract ExitRequestsTest is ModulesFixture {
         registry.forceLateExit{value: 0.01 ether}(a, 0);
 
         vm.assertEq(stranger.balance, 1 ether - fee, "excess refunded");
-        vm.assertEq(pool.totalPooledEther() - pooled, 0.1 ether);
+        vm.assertEq(pool.getPendingPenalties() - pooled, 0.1 ether);
         vm.assertEq(bondOf(1), registry.bondForValidators(10) - 0.025 ether);
         vm.assertEq(registry.getClusterEconomics(a).lateExitsForced, 1);
         (, lateKeys,) = registry.getLateExits(0, 10);
