@@ -570,7 +570,7 @@ contract SystemHandler {
     ///      expected (zero rewards) = reported balance + 32 ETH × appeared = beaconModel + WithdrawalVault balance.
     function _balanceChange(Plan memory p, uint256 seed) private {
         SanityChecker.Limits memory l = sanityChecker.getLimits();
-        p.preTotal = pool.totalPooledEther() + _penaltiesDue(p); // the pool receives the penalties first
+        p.preTotal = pool.totalPooledEther(); // penalties wait in the pool and are released after the accounting
         p.wv = address(withdrawalVault).balance;
         uint256 maxRebase = uint256(l.maxPositiveRebase) * p.preTotal / sanityChecker.REBASE_PRECISION();
         uint256 elBalance = address(elRewardsVault).balance;
@@ -591,19 +591,6 @@ contract SystemHandler {
             beaconModel -= p.loss;
             p.el = _pickEl(elBalance, maxRebase + p.loss, seed >> 96);
         }
-    }
-
-    /// @dev Bond ETH the report's cluster news will move into the pool before the pool's accounting (the oracle
-    ///      needs it to simulate the rate): the module's own answer, on a snapshot that is thrown away.
-    function _penaltiesDue(Plan memory p) private returns (uint256 penalties) {
-        if (p.clusterReports.length == 0) return 0;
-        uint256 snapshot = vm.snapshotState();
-        uint256 before = address(registry).balance;
-        vm.prank(address(accountingOracle));
-        try registry.processClusterReports(p.clusterReports) {
-            penalties = before - address(registry).balance;
-        } catch {} // the real report will fail the same way, and be counted then
-        vm.revertToState(snapshot);
     }
 
     /// @dev The oracle usually pulls all it may; sometimes less.

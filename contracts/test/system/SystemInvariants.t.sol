@@ -137,8 +137,9 @@ contract SystemInvariantsTest is ShoalFixture {
         vm.assertEq(DEPOSIT_CONTRACT.balance, deposited * pool.DEPOSIT_SIZE(), "deposit contract == 32 ETH x deposited");
     }
 
-    /// totalPooledEther = buffered + beacon + transient; the pool holds the buffer (and forced ETH on top); and
-    /// pooled ether is exactly what was staked, earned, lost, penalised and finalized.
+    /// totalPooledEther = buffered + beacon + transient; the pool holds the buffer (and, on top, penalties it has
+    /// not yet released into the rate, and forced ETH); pooled ether is exactly what was staked, earned, lost,
+    /// released from penalties and finalized.
     function _checkPooledEtherIdentity() internal view {
         (uint256 deposited, uint256 seen, uint256 beaconBalance) = pool.getBeaconStat();
         vm.assertLe(seen, deposited, "seen validators <= deposited");
@@ -150,13 +151,19 @@ contract SystemInvariantsTest is ShoalFixture {
             "pooled-ether identity: totalPooledEther == buffered + beaconBalance + transient"
         );
         vm.assertGe(address(pool).balance, buffered, "pool ETH balance >= buffered");
-        vm.assertEq(address(pool).balance, buffered + money.ghostDonated(), "pool ETH == buffered + forced ETH");
+        uint256 pendingPenalties = pool.getPendingPenalties();
+        vm.assertEq(
+            address(pool).balance,
+            buffered + pendingPenalties + money.ghostDonated(),
+            "pool ETH == buffered + penalties not yet released + forced ETH"
+        );
+        uint256 released = handler.ghostPenaltiesCollected() + handler.ghostDebtRepaid() - pendingPenalties;
         int256 expected = int256(pool.BOOTSTRAP_DEPOSIT() + money.ghostStaked()) + handler.ghostReportedChange()
-            + int256(handler.ghostPenaltiesCollected() + handler.ghostDebtRepaid()) - int256(handler.ghostLocked());
+            + int256(released) - int256(handler.ghostLocked());
         vm.assertTrue(
             int256(pool.totalPooledEther()) == expected,
             string.concat(
-                "pooled == staked + reported change + penalties - locked for withdrawals: expected ",
+                "pooled == staked + reported change + released penalties - locked for withdrawals: expected ",
                 vm.toString(uint256(expected))
             )
         );
@@ -267,11 +274,12 @@ contract SystemInvariantsTest is ShoalFixture {
     }
 
     // ============================================================================ token
-    /// Σ balances == totalSupply over every possible holder: stakers, dead shares, treasury, module, queue,
-    /// operators' reward addresses.
+    /// Σ balances == totalSupply over every possible holder: stakers, dead shares, treasury, module, queue, the
+    /// pool's burner (finalized requests' shares waiting to be burnt), operators' reward addresses.
     function _checkSupply() internal view {
         uint256 sum = pool.balanceOf(pool.DEAD_SHARES_HOLDER()) + pool.balanceOf(treasury)
-            + pool.balanceOf(address(registry)) + pool.balanceOf(address(withdrawalQueue));
+            + pool.balanceOf(address(registry)) + pool.balanceOf(address(withdrawalQueue))
+            + pool.balanceOf(pool.BURNER());
         for (uint256 i; i < money.actorCount(); ++i) sum += pool.balanceOf(money.actors(i));
         for (uint256 id = 1; id <= registry.getOperatorCount(); ++id) {
             sum += pool.balanceOf(registry.getOperator(id).rewardAddress);
