@@ -3,8 +3,7 @@
  * Resolves once anvil prints `Listening on 127.0.0.1:PORT`; `stop()` sends SIGTERM and waits for exit.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { foundryBinary } from './forge.ts';
 import { mnemonicToAccount } from 'viem/accounts';
 
 export interface Anvil {
@@ -25,9 +24,7 @@ export interface StartAnvilParameters {
 
 /** Path of the anvil binary from the @foundry-rs platform package (never a launcher that hides exit codes). */
 export function anvilBinary(): string {
-  const require = createRequire(import.meta.url);
-  const pkg = require.resolve('@foundry-rs/anvil-linux-amd64/package.json');
-  return join(dirname(pkg), 'bin', 'anvil');
+  return foundryBinary('anvil');
 }
 
 export async function startAnvil(params: StartAnvilParameters = {}): Promise<Anvil> {
@@ -50,7 +47,7 @@ export async function startAnvil(params: StartAnvilParameters = {}): Promise<Anv
     child.stdout!.on('data', onData);
     child.stderr!.on('data', (c: Buffer) => (buf += c.toString()));
     child.once('exit', (code) => reject(new Error(`anvil exited (code ${code}) before listening:\n${buf}`)));
-    child.once('error', (err) => reject(new Error(`could not start anvil (${anvilBinary()}): ${err.message}. Run \`npm ci\`.`)));
+    child.once('error', (err) => reject(new Error(`could not start anvil (${anvilBinary()}): ${err.message}. Run \`npm install\`.`)));
   });
   const rpcUrl = `http://127.0.0.1:${port}`;
   return {

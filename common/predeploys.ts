@@ -20,7 +20,6 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +35,7 @@ import {
   type Log,
 } from 'viem';
 import { littleEndianToUint64 } from './ssz-deposit.ts';
+import { foundryBinary } from './forge.ts';
 
 // ------------------------------------------------------------------------------------------------ addresses
 
@@ -242,8 +242,7 @@ function readAll(outDir: string, repoRoot: string): Compiled | undefined {
 
 /** Path of the forge binary from the @foundry-rs platform package (real exit codes, unlike the npm launcher). */
 export function forgeBinary(): string {
-  const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve('@foundry-rs/forge-linux-amd64/package.json')), 'bin', 'forge');
+  return foundryBinary('forge');
 }
 
 function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<void> {
