@@ -2,19 +2,23 @@
  * Attestation latency of a 4-node cluster on loopback, and the largest load served within the first third of a
  * 12 s slot.
  *
- *   npx tsx dv-node/bench/attestation.ts [runs=20] [maxPerSlot=4000]
+ *   npx tsx dv-node/bench/attestation.ts [runs=32] [maxPerSlot=1250] [capacityRuns=5]
  *
  * Setup: 4 dv-nodes, each in its own worker thread (its own event loop, as separate processes would be), wired with
  * `wire()` exactly as `dv-node run` does: libp2p (TCP/noise/yamux) on 127.0.0.1, QBFT with secp256k1 operator keys,
  * the EIP-3076 database on disk (one fsync per batch), real BLS partial signing, verify-combined-first aggregation.
  * The beacon node is a minimal HTTP stub serving attestation data and accepting submissions without verifying them
  * (so its cost is not counted). Each run, the main thread tells all 4 nodes to run the attester duty of a new slot
- * (a new epoch, so slashing protection accepts it) for V validators all attesting in that slot; a node's latency is
- * from the trigger (it fetches the attestation data) to its submission of the V group-signed attestations.
+ * (a new epoch, so slashing protection accepts it) for A validators attesting in that slot; a node's latency is
+ * from the trigger (it fetches the attestation data) to its submission of the A group-signed attestations.
  *
- * Figures: p50/p99 of per-node latency at V = 1, 100, 1000; then V doubling from 125 until a run's slowest node exceeds 4 s
- * (first third of a 12 s slot). On mainnet a validator attests once per epoch (32 slots), so a cluster serving A
- * attesters in one slot serves about 32·A validators.
+ * Figures:
+ * - latency p50/p99 for a cluster of V = 1, 100, 1,000 validators on the mainnet schedule: a validator attests once
+ *   per 32-slot epoch and the beacon chain spreads a cluster's validators over the epoch, so a slot has A = ⌊V/32⌋ or
+ *   ⌈V/32⌉ attesters (runs cycle through the 32 slot positions);
+ * - the same with all V attesting in one slot (a stress case, not a mainnet schedule) and its CPU cost;
+ * - capacity: V = 2,500, 5,000, 10,000, 20,000, 40,000 (A = ⌈V/32⌉) until a slot's slowest node submits later than
+ *   4 s (the first third of a 12 s slot).
  */
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -138,8 +142,9 @@ function pct(sorted: number[], p: number): number {
 }
 
 async function main(): Promise<void> {
-  const runs = Number(process.argv[2] ?? 20);
-  const maxPerSlot = Number(process.argv[3] ?? 4000);
+  const runs = Number(process.argv[2] ?? 32);
+  const maxPerSlot = Number(process.argv[3] ?? 1250);
+  const capacityRuns = Number(process.argv[4] ?? 5);
   const dir = mkdtempSync(join(tmpdir(), 'dv-bench-'));
   const t0 = Date.now();
   process.stdout.write(`building a 4-operator dealer-mode cluster of ${maxPerSlot} validators… `);
@@ -166,7 +171,6 @@ async function main(): Promise<void> {
   );
   await Promise.all(workers.map((w) => new Promise<void>((r) => w.once('message', () => r()))));
   let epoch = 1;
-  const cpuPerRun = new Map<number, number>();
   const stageSums: Stages = { data: 0, sign: 0, aggregate: 0, submit: 0 };
   let stageCount = 0;
   const runOnce = async (validators: number): Promise<number[]> => {
@@ -192,33 +196,49 @@ async function main(): Promise<void> {
   };
   // warm-up (JIT, connections)
   await runOnce(1);
-  await runOnce(10);
-  console.log('\nattestation latency, 4-node cluster on loopback (per node, trigger → group-signed attestations submitted)');
-  console.log('validators attesting in the slot | samples |   p50 ms |   p99 ms |   max ms | mean stages ms: data (fetch+QBFT) / sign / aggregate / submit');
-  for (const v of [1, 100, 1000].filter((x) => x <= maxPerSlot)) {
+  await runOnce(Math.min(10, maxPerSlot));
+  const measure = async (label: string, perSlot: (run: number) => number, n: number) => {
     const samples: number[] = [];
     for (const k of Object.keys(stageSums) as (keyof Stages)[]) stageSums[k] = 0;
     stageCount = 0;
+    for (let i = 0; i < n; i++) samples.push(...(await runOnce(perSlot(i))));
+    samples.sort((a, b) => a - b);
+    console.log(`${label.padStart(44)} | ${String(samples.length).padStart(7)} | ${pct(samples, 50).toFixed(1).padStart(8)} | ${pct(samples, 99).toFixed(1).padStart(8)} | ${samples.at(-1)!.toFixed(1).padStart(8)} | ${(Object.values(stageSums) as number[]).map((x) => (x / stageCount).toFixed(0)).join(' / ')}`);
+  };
+  const header = (first: string) => console.log(`${first.padStart(44)} | samples |   p50 ms |   p99 ms |   max ms | mean stages ms: data (fetch+QBFT) / sign / aggregate / submit`);
+  console.log('\nattestation latency, 4-node cluster on loopback (per node, trigger → group-signed attestations submitted)');
+  // Mainnet schedule: the beacon chain spreads a cluster's V validators over the 32 slots of an epoch, so a slot has
+  // ⌊V/32⌋ or ⌈V/32⌉ attesters; run r takes the validators i with i mod 32 = r mod 32.
+  header('cluster of V validators (attesters per slot)');
+  for (const v of [1, 100, 1000].filter((x) => Math.ceil(x / 32) <= maxPerSlot)) {
+    const perSlot = (r: number) => (v < 32 ? v : Math.floor(v / 32) + (r % 32 < v % 32 ? 1 : 0));
+    await measure(`${v} (${Math.floor(v / 32) || v}${v % 32 && v >= 32 ? `–${Math.ceil(v / 32)}` : ''})`, perSlot, Math.max(runs, 32));
+  }
+  // Stress: every validator of the cluster attesting in the same slot (not a mainnet schedule).
+  header('all V validators attesting in one slot');
+  const cpuPerRun = new Map<number, number>();
+  for (const v of [1, 100, 1000].filter((x) => x <= maxPerSlot)) {
     const n = v >= 1000 ? Math.max(3, Math.floor(runs / 4)) : runs;
     const cpu0 = process.cpuUsage(); // whole process: the 4 node threads + this one (the stub beacon)
-    for (let i = 0; i < n; i++) samples.push(...(await runOnce(v)));
+    await measure(String(v), () => v, n);
     const cpu = process.cpuUsage(cpu0);
     cpuPerRun.set(v, (cpu.user + cpu.system) / 1000 / n);
-    samples.sort((a, b) => a - b);
-    console.log(`${String(v).padStart(32)} | ${String(samples.length).padStart(7)} | ${pct(samples, 50).toFixed(1).padStart(8)} | ${pct(samples, 99).toFixed(1).padStart(8)} | ${samples.at(-1)!.toFixed(1).padStart(8)} | ${(Object.values(stageSums) as number[]).map((x) => (x / stageCount).toFixed(0)).join(' / ')}`);
   }
   console.log('\nCPU time of the whole cluster per slot (4 nodes + stub), independent of other load on the machine:');
   for (const [v, ms] of cpuPerRun) console.log(`  ${String(v).padStart(5)} attesters: ${ms.toFixed(0)} ms CPU per slot (${(ms / v / N).toFixed(2)} ms per attester per node); on 2 idle cores ≥ ${(ms / 2).toFixed(0)} ms wall`);
   console.log(`  load average while measuring: ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')} (2 cores)`);
-  console.log(`\ncapacity: attesters per slot with every node's submission within ${FIRST_THIRD_MS} ms (first third of a 12 s slot)`);
-  let best = 0; // attesters per slot, doubling from 125 until a run is too slow
-  for (let v = 125; v <= maxPerSlot; v *= 2) {
-    const worst = Math.max(...(await runOnce(v)), ...(await runOnce(v)));
-    console.log(`  ${String(v).padStart(6)} attesters: slowest node ${worst.toFixed(0)} ms ${worst <= FIRST_THIRD_MS ? 'ok' : 'TOO SLOW'}`);
+  console.log(`\ncapacity: validators served with every node's submission within ${FIRST_THIRD_MS} ms of the slot's start (first third of a 12 s slot), ${capacityRuns} slots each`);
+  let best = 0;
+  for (const validators of [2_500, 5_000, 10_000, 20_000, 40_000]) {
+    const perSlot = Math.ceil(validators / 32);
+    if (perSlot > maxPerSlot) break;
+    let worst = 0;
+    for (let i = 0; i < capacityRuns; i++) worst = Math.max(worst, ...(await runOnce(perSlot)));
+    console.log(`  ${String(validators).padStart(6)} validators (${perSlot} attesters per slot): slowest node ${worst.toFixed(0)} ms ${worst <= FIRST_THIRD_MS ? 'ok' : 'TOO SLOW'}`);
     if (worst > FIRST_THIRD_MS) break;
-    best = v;
+    best = validators;
   }
-  console.log(`largest measured: ${best} attesters in one slot ⇒ ≈ ${32 * best} validators on mainnet timing (each attests once per 32-slot epoch)`);
+  console.log(`largest measured: ${best} validators (mainnet timing: each attests once per 32-slot epoch)`);
   console.log(`(beacon stub received ${stub.submitted()} attestations)`);
   for (const w of workers) w.postMessage({ kind: 'stop' });
   await Promise.all(workers.map((w) => new Promise<void>((r) => w.once('exit', () => r()))));

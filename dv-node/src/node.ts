@@ -9,11 +9,11 @@
  */
 import { ConsensusAbortedError, QbftConsensus } from './consensus/consensus.ts';
 import { linearRoundTimer } from './consensus/clock.ts';
-import { Secp256k1Verifier } from './consensus/secp256k1.ts';
+import { MessageVerifier } from './consensus/message-keys.ts';
 import type { RoundTimer } from './consensus/types.ts';
 import { fromHex } from './consensus/hex.ts';
 import type { ClusterLock } from './cluster/types.ts';
-import type { OperatorIdentity } from './identity/identity.ts';
+import { publicKeyOfPeerId, type OperatorIdentity } from './identity/identity.ts';
 import type { ClusterNetwork } from './p2p/types.ts';
 import { consensusTransport } from './p2p/transport.ts';
 import { BeaconApiError, type BeaconClient } from './beacon/client.ts';
@@ -106,7 +106,7 @@ export function wire(o: WireOptions): DvNode {
     n: def.operators.length,
     self,
     signer: o.identity.signer,
-    verifier: new Secp256k1Verifier(def.operators.map((op) => op.address)),
+    verifier: new MessageVerifier(def.operators.map((op) => publicKeyOfPeerId(op.peerId))),
     transport: consensusTransport(network),
     roundTimer: o.roundTimer ?? linearRoundTimer(),
     metrics: metrics.consensusHooks(),

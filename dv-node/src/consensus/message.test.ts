@@ -98,7 +98,7 @@ describe('secp256k1 operator signatures', () => {
   test('verifies only the right sender, digest and untampered low-s signature', () => {
     const v = new Secp256k1Verifier(keys.addresses!);
     const digest = messageDigest(base);
-    const sig = keys.signers[1]!.sign(digest);
+    const sig = new Secp256k1Signer(keys.privateKeys[1]!).sign(digest);
     assert.equal(v.verify(1, digest, sig), true);
     assert.equal(v.verify(2, digest, sig), false, 'another operator');
     assert.equal(v.verify(9, digest, sig), false, 'not an operator');

@@ -2,14 +2,16 @@
  * The operator's identity: the secp256k1 key whose Ethereum address is bonded in the OperatorRegistry.
  *
  * One key does three jobs, each domain-separated:
- * - it signs the cluster definition and lock (EIP-712, see cluster/) and every application message on the wire
- *   (see p2p/envelope.ts), as 65-byte Ethereum signatures r ‖ s ‖ v over 32-byte digests;
+ * - it signs the cluster definition and lock (EIP-712, see cluster/) and DKG messages as 65-byte Ethereum signatures
+ *   r ‖ s ‖ v (recoverable to the bonded address), and every wire message of a running node (p2p/envelope.ts,
+ *   consensus/) with native 64-byte ECDSA checked against the peer's known key (consensus/message-keys.ts: ~4×
+ *   cheaper, and a duty checks dozens);
  * - it is the node's libp2p key: the peer id is derived from its public key (secp256k1 peer ids embed the
  *   compressed public key), so a peer id and an operator address can be checked against each other without any
  *   extra signature, and noise authenticates every connection with it (libp2p signs its own prefixed payload);
  * - its ECDH with another operator's public key protects DKG shares in transit (dkg/ecies.ts).
  *
- * The signing primitive is the consensus component's `Secp256k1Signer` (reused, not duplicated).
+ * The signing primitives are the consensus component's `Secp256k1Signer` and `MessageSigner` (reused, not duplicated).
  */
 import { privateKeyFromRaw, publicKeyFromRaw } from '@libp2p/crypto/keys';
 import type { PeerId, PrivateKey } from '@libp2p/interface';
@@ -18,6 +20,7 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { randomBytes } from 'node:crypto';
 import { fromHex, toHex } from '../consensus/hex.ts';
 import { Secp256k1Signer, publicKeyToAddress } from '../consensus/secp256k1.ts';
+import { MessageSigner } from '../consensus/message-keys.ts';
 import type { Hex, Signer } from '../consensus/types.ts';
 
 export type { Hex } from '../consensus/types.ts';
@@ -30,9 +33,9 @@ export interface OperatorIdentity {
   readonly publicKey: Uint8Array;
   /** libp2p peer id string (base58btc) derived from the same key. */
   readonly peerId: string;
-  /** The consensus component's Signer (65-byte r ‖ s ‖ v over a 32-byte digest, low s). */
+  /** Signs the cluster's wire messages (p2p envelopes, consensus): native ECDSA, 64 bytes (consensus/message-keys.ts). */
   readonly signer: Signer;
-  /** Signs a 32-byte digest (same as `signer.sign`). */
+  /** Ethereum-style signature (65-byte r ‖ s ‖ v, low s) of a 32-byte digest: what recovers to `address`. */
   signDigest(digest: Uint8Array): Uint8Array;
   /** The libp2p private key (same secret), for the libp2p node. */
   libp2pKey(): PrivateKey;
@@ -45,19 +48,21 @@ class KeyIdentity implements OperatorIdentity {
   readonly publicKey: Uint8Array;
   readonly peerId: string;
   readonly signer: Signer;
+  readonly #ethereum: Secp256k1Signer;
   readonly #secret: Uint8Array;
 
   constructor(secret: Uint8Array) {
     if (!secp256k1.utils.isValidSecretKey(secret)) throw new IdentityError('operator key must be 32 bytes in [1, n-1]');
     this.#secret = Uint8Array.from(secret);
-    this.signer = new Secp256k1Signer(toHex(secret));
+    this.#ethereum = new Secp256k1Signer(toHex(secret));
+    this.signer = new MessageSigner(this.#secret);
     this.publicKey = secp256k1.getPublicKey(secret, true);
     this.address = publicKeyToAddress(this.publicKey);
     this.peerId = peerIdOfPublicKey(this.publicKey);
   }
 
   signDigest(digest: Uint8Array): Uint8Array {
-    return this.signer.sign(digest);
+    return this.#ethereum.sign(digest);
   }
 
   libp2pKey(): PrivateKey {

@@ -2,20 +2,21 @@
  * The signed envelope every application message travels in, on every ClusterNetwork implementation.
  *
  *   frame  = version (1 byte, 0x01) ‖ cluster (32) ‖ sender (u16 BE) ‖ topic length (u8) ‖ topic (UTF-8)
- *            ‖ payload length (u32 BE) ‖ payload ‖ signature (65: r ‖ s ‖ v)
- *   digest = keccak256("shoal/p2p/v1" ‖ cluster ‖ sender ‖ topic length ‖ topic ‖ keccak256(payload))
+ *            ‖ payload length (u32 BE) ‖ payload ‖ signature (64: r ‖ s)
+ *   digest = SHA-256("shoal/p2p/v2" ‖ cluster ‖ sender ‖ topic length ‖ topic ‖ SHA-256(payload))
  *
  * `cluster` is the cluster id (the definition hash during the DKG, the lock hash afterwards), so a message of one
- * cluster never verifies in another; the signature is the sender's operator key (identity/), checked with the
- * consensus component's Secp256k1Verifier against the cluster's ordered operator addresses.
+ * cluster never verifies in another; the signature is the sender's operator key (identity/ `signer`), checked with
+ * consensus/message-keys.ts against the public keys of the cluster's peer ids, in operator order. Both hashes and
+ * the signature run natively (node:crypto): every frame of every duty passes here.
  */
-import { keccak_256 } from '@noble/hashes/sha3.js';
+import { createHash } from 'node:crypto';
 import type { Signer, Verifier } from '../consensus/types.ts';
 import type { P2pDropReason } from './types.ts';
 
 export const ENVELOPE_VERSION = 1;
-const DOMAIN = new TextEncoder().encode('shoal/p2p/v1');
-const SIG = 65;
+const DOMAIN = new TextEncoder().encode('shoal/p2p/v2');
+const SIG = 64;
 const HEADER = 1 + 32 + 2 + 1;
 /** Topic names are short ASCII identifiers. */
 export const TOPIC_RE = /^[a-z0-9][a-z0-9/_.-]{0,63}$/;
@@ -39,13 +40,13 @@ export function assertTopic(topic: string): void {
 }
 
 function digestOf(cluster: Uint8Array, sender: number, topicBytes: Uint8Array, payload: Uint8Array): Uint8Array {
-  const h = keccak_256.create();
+  const h = createHash('sha256');
   h.update(DOMAIN);
   h.update(cluster);
   h.update(Uint8Array.of(sender >> 8, sender & 0xff, topicBytes.length));
   h.update(topicBytes);
-  h.update(keccak_256(payload));
-  return h.digest();
+  h.update(createHash('sha256').update(payload).digest());
+  return new Uint8Array(h.digest());
 }
 
 /** Encodes and signs. */

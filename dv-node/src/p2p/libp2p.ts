@@ -18,8 +18,8 @@ import { tcp } from '@libp2p/tcp';
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p, type Libp2p } from 'libp2p';
 import { fromHex } from '../consensus/hex.ts';
-import { Secp256k1Verifier } from '../consensus/secp256k1.ts';
-import { addressOfPeerId, type OperatorIdentity } from '../identity/identity.ts';
+import { MessageVerifier } from '../consensus/message-keys.ts';
+import { addressOfPeerId, publicKeyOfPeerId, type OperatorIdentity } from '../identity/identity.ts';
 import { Dispatcher } from './dispatch.ts';
 import { assertTopic, sealEnvelope } from './envelope.ts';
 import type { ClusterNetwork, Hex, MessageHandler, NetworkStats, P2pMetrics, PeerStatus } from './types.ts';
@@ -122,7 +122,7 @@ class Libp2pNetwork implements Libp2pClusterNetwork {
     this.#maxBackoff = o.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS;
     this.#maxFrame = o.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
     this.#queueLimit = o.queueLimit ?? DEFAULT_QUEUE_LIMIT;
-    this.#dispatcher = new Dispatcher(this.#cluster, new Secp256k1Verifier(o.members.map((m) => m.address)), this.size, this.#metrics);
+    this.#dispatcher = new Dispatcher(this.#cluster, new MessageVerifier(o.members.map((m) => publicKeyOfPeerId(m.peerId))), this.size, this.#metrics);
     if (o.onInvalid) this.#dispatcher.onInvalid = o.onInvalid;
     o.members.forEach((m, k) => this.#byPeerId.set(m.peerId, k));
     this.#links = o.members.map((m, k) =>

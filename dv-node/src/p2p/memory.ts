@@ -7,7 +7,7 @@
  *   const hub = new MemoryClusterHub({ cluster: definitionHash, identities });
  *   const nets = identities.map((_, i) => hub.endpoint(i));
  */
-import { Secp256k1Verifier } from '../consensus/secp256k1.ts';
+import { MessageVerifier } from '../consensus/message-keys.ts';
 import { fromHex } from '../consensus/hex.ts';
 import type { OperatorIdentity } from '../identity/identity.ts';
 import { Dispatcher } from './dispatch.ts';
@@ -41,7 +41,7 @@ export class MemoryClusterHub {
   /** Member i's network (a new one replaces the old: a "restart"). */
   endpoint(i: number, metrics?: P2pMetrics): MemoryClusterNetwork {
     if (!Number.isInteger(i) || i < 0 || i >= this.n) throw new RangeError(`no member ${i} in a cluster of ${this.n}`);
-    const verifier = new Secp256k1Verifier(this.#identities.map((x) => x.address));
+    const verifier = new MessageVerifier(this.#identities.map((x) => x.publicKey));
     const ep = new MemoryClusterNetwork(this, i, this.#identities, new Dispatcher(this.#cluster, verifier, this.n, metrics));
     this.#endpoints[i] = ep;
     this.#up[i] = true;

@@ -7,7 +7,8 @@ import { FakeClock, linearRoundTimer } from '../clock.ts';
 import { QbftConsensus } from '../consensus.ts';
 import { MemoryNetwork, type NetworkFaults } from '../memory-transport.ts';
 import { RecordingMetrics } from '../metrics.ts';
-import { Secp256k1Signer, Secp256k1Verifier } from '../secp256k1.ts';
+import { MessageVerifier } from '../message-keys.ts';
+import { identityFromPrivateKey } from '../../identity/identity.ts';
 import type { Decision, Duty, Hex, RoundTimer, Signer, Verifier } from '../types.ts';
 import { HmacSigner, HmacVerifier, hmacSecrets } from './hmac.ts';
 import { keccak_256 } from '@noble/hashes/sha3.js';
@@ -45,12 +46,15 @@ export function hmacKeys(n: number, seed = 0): KeySet {
   return { signers: secrets.map((s) => new HmacSigner(s)), verifier: new HmacVerifier(secrets) };
 }
 
-/** Deterministic secp256k1 operator keys: keccak256("operator-<i>") (all valid scalars in practice). */
+/**
+ * Deterministic secp256k1 operator keys: keccak256("operator-<i>") (all valid scalars in practice), signing as a
+ * running node does (the identity's native message signer, checked against the operators' public keys).
+ */
 export function secpKeys(n: number): KeySet & { privateKeys: Hex[] } {
   const privateKeys = Array.from({ length: n }, (_, i) => toHex(keccak_256(new TextEncoder().encode(`operator-${i}`))));
-  const signers = privateKeys.map((k) => new Secp256k1Signer(k));
-  const addresses = signers.map((s) => s.address);
-  return { signers, verifier: new Secp256k1Verifier(addresses), addresses, privateKeys };
+  const identities = privateKeys.map((k) => identityFromPrivateKey(k));
+  const addresses = identities.map((id) => id.address);
+  return { signers: identities.map((id) => id.signer), verifier: new MessageVerifier(identities.map((id) => id.publicKey)), addresses, privateKeys };
 }
 
 export interface SimOptions {
