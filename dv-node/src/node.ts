@@ -83,6 +83,8 @@ const DEADLINE_SLOTS: Record<Duty['type'], number> = {
   attester: 2,
   aggregator: 2,
   sync_message: 2,
+  prepare_sync_contribution: 1,
+  sync_contribution: 2,
   exit: 64,
 };
 
@@ -206,7 +208,7 @@ export function wire(o: WireOptions): DvNode {
       stage('sign');
       const agg = await result;
       stage('aggregate');
-      if (duty.type === 'randao' || duty.type === 'prepare_aggregator') aggSigs.store(duty, agg.signatures);
+      if (duty.type === 'randao' || duty.type === 'prepare_aggregator' || duty.type === 'prepare_sync_contribution') aggSigs.store(duty, agg.signatures);
       const done = await broadcaster.broadcast(duty, value, defs, agg.signatures);
       stage('submit');
       record.succeeded = done.length;

@@ -2,8 +2,9 @@
  * The whole duty pipeline in one process, deterministically: 4 wired dv-nodes (real QBFT, real BLS, real slashing
  * databases, the in-memory cluster network) against the project's beacon chain on its MANUAL clock. Each slot, between
  * the chain's slot start and its attestation deadline, the test does what the scheduler would do at the slot's
- * offsets — duties from the Beacon API, then `runDuty` on all 4 nodes: RANDAO + block, selection proofs, attestation
- * and sync committee message, aggregation — so nothing depends on how fast this machine is. (The scheduler is tested
+ * offsets — duties from the Beacon API, then `runDuty` on all 4 nodes: RANDAO + block, selection proofs (attestation
+ * and sync aggregation), attestation and sync committee message, aggregation and sync committee contributions — so
+ * nothing depends on how fast this machine is. (The scheduler is tested
  * alone in scheduler.test.ts; wall-clock runs of real processes are in dvnode.test.ts.)
  *
  * The chain runs 8 interop validators itself; the other 8 are split (dealer mode) among the cluster, so the chain only
@@ -16,7 +17,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestBeacon, type TestBeacon } from '../../devnet/beacon/testing.ts';
 import { FORK_VERSIONS } from '../../devnet/beacon/config.ts';
-import { BeaconClient } from '../src/beacon/client.ts';
+import { BeaconApiError, BeaconClient } from '../src/beacon/client.ts';
 import { MemoryClusterHub } from '../src/p2p/memory.ts';
 import { SlashingProtectionDb } from '../src/slashing/db.ts';
 import { wire, type DutyRecord, type DvNode } from '../src/node.ts';
@@ -24,6 +25,7 @@ import { NodeMetrics } from '../src/ops/metrics.ts';
 import { jsonLogger } from '../src/ops/log.ts';
 import { toHex } from '../src/consensus/hex.ts';
 import type { Duty, DutyDefinition } from '../src/duties/types.ts';
+import type { altair } from '@lodestar/types';
 import { makeDealerCluster } from './cluster-fixture.ts';
 
 const OURS = [8, 9, 10, 11, 12, 13, 14, 15];
@@ -34,6 +36,8 @@ const nodes: DvNode[] = [];
 const metrics: NodeMetrics[] = [];
 const dbs: SlashingProtectionDb[] = [];
 const logs: string[] = [];
+/** SignedContributionAndProofs node 0 published (its beacon client's submissions, recorded as they pass). */
+const published: altair.SignedContributionAndProof[] = [];
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'dv-pipeline-'));
@@ -44,6 +48,13 @@ before(async () => {
   bn = await BeaconClient.connect(beacon.url);
   for (let k = 0; k < 4; k++) {
     const client = await BeaconClient.connect(beacon.url);
+    if (k === 0) {
+      const submit = client.submitContributionAndProofs.bind(client);
+      client.submitContributionAndProofs = async (items) => {
+        await submit(items);
+        published.push(...items);
+      };
+    }
     const db = SlashingProtectionDb.open({ path: join(dir, `slashing-${k}.db`), genesisValidatorsRoot: client.chain.genesisValidatorsRoot });
     const m = new NodeMetrics();
     const log = process.env.DVNODE_TEST_LOG ? jsonLogger({ base: { node: k } }) : jsonLogger({ base: { node: k }, write: (l) => void logs.push(l) });
@@ -75,7 +86,7 @@ async function dutiesAt(slot: number): Promise<{ proposer: DutyDefinition[]; att
   };
 }
 
-test('4 nodes propose, attest, aggregate and send sync messages for 8 validators over 3 epochs; rewards earned, balances rise, chain justifies', { timeout: 120_000 }, async () => {
+test('4 nodes propose, attest, aggregate, send sync messages and contributions for 8 validators over 3 epochs; rewards earned, balances rise, chain justifies', { timeout: 120_000 }, async () => {
   const chain = beacon.node.chain;
   const spe = chain.opts.slotsPerEpoch;
   const records: DutyRecord[] = [];
@@ -91,10 +102,19 @@ test('4 nodes propose, attest, aggregate and send sync messages for 8 validators
     const d = await dutiesAt(slot);
     await all({ slot, type: 'randao' }, d.proposer);
     await all({ slot, type: 'proposer' }, d.proposer);
-    await all({ slot, type: 'prepare_aggregator' }, d.attester);
+    await Promise.all([all({ slot, type: 'prepare_aggregator' }, d.attester), all({ slot, type: 'prepare_sync_contribution' }, d.sync)]);
     await Promise.all([all({ slot, type: 'attester' }, d.attester), all({ slot, type: 'sync_message' }, d.sync)]);
-    await all({ slot, type: 'aggregator' }, d.attester);
+    await Promise.all([all({ slot, type: 'aggregator' }, d.attester), all({ slot, type: 'sync_contribution' }, d.sync)]);
+    const mine = published.find((x) => x.message.contribution.slot === slot);
+    if (mine !== undefined && refused === undefined) {
+      // the beacon chain verifies what it accepts: the same contribution under another valid signature is refused
+      refused = await bn.submitContributionAndProofs([{ ...mine, signature: mine.message.selectionProof }]).then(
+        () => new Error('a contribution-and-proof with a wrong signature was accepted'),
+        (e: unknown) => e as Error,
+      );
+    }
   };
+  let refused: Error | undefined;
   await beacon.advanceTo(2 * spe + 1, runSlot);
   before = OURS.map((i) => chain.s.balances[i]!);
   await beacon.advanceTo(3 * spe + 1, runSlot);
@@ -102,7 +122,7 @@ test('4 nodes propose, attest, aggregate and send sync messages for 8 validators
   assert.deepEqual(failures, [], `failed duties: ${JSON.stringify(failures.slice(0, 5))}\n${logs.filter((l) => l.includes('"warn"')).slice(0, 10).join('')}`);
   const ok = new Map<string, number>();
   for (const r of records) ok.set(r.type, (ok.get(r.type) ?? 0) + r.succeeded);
-  for (const t of ['randao', 'proposer', 'prepare_aggregator', 'attester', 'aggregator', 'sync_message']) assert.ok((ok.get(t) ?? 0) > 0, `no successful ${t} duty: ${JSON.stringify([...ok])}`);
+  for (const t of ['randao', 'proposer', 'prepare_aggregator', 'attester', 'aggregator', 'sync_message', 'prepare_sync_contribution', 'sync_contribution']) assert.ok((ok.get(t) ?? 0) > 0, `no successful ${t} duty: ${JSON.stringify([...ok])}`);
   assert.ok([...chain.blocks.values()].some((b) => OURS.includes(b.signed.message.proposerIndex)), 'no block of the cluster on chain');
   const rewards = chain.rewards.get(1);
   assert.ok(rewards !== undefined, 'no rewards computed for epoch 1');
@@ -113,4 +133,16 @@ test('4 nodes propose, attest, aggregate and send sync messages for 8 validators
   });
   assert.ok(chain.s.currentJustified.epoch >= 1, `chain did not justify epoch 1 or later (justified epoch ${chain.s.currentJustified.epoch})`);
   assert.match(await metrics[0]!.text(), /dvnode_duties_total\{type="attester",outcome="success"\} \d+/);
+  // sync committee contributions: published by the cluster's aggregators and accepted (HTTP 200 after the chain checked
+  // membership, aggregator selection, selection proof, contribution-and-proof signature and the aggregate signature)
+  assert.ok(published.length > 0, 'the cluster published no sync committee contribution');
+  for (const x of published) {
+    assert.ok(OURS.includes(x.message.aggregatorIndex), `contribution by validator ${x.message.aggregatorIndex}, not ours`);
+    assert.ok(x.message.contribution.aggregationBits.getTrueBitIndexes().length > 0, 'contribution without participants');
+  }
+  assert.ok(new Set(published.map((x) => x.message.contribution.slot)).size >= 3, `contributions in only ${new Set(published.map((x) => x.message.contribution.slot)).size} slots`);
+  assert.ok(refused instanceof BeaconApiError, `a wrong contribution-and-proof signature was not refused: ${refused?.message}`);
+  assert.equal(refused.status, 400);
+  assert.match(refused.message, /invalid contribution-and-proof signature/);
+  assert.match(await metrics[0]!.text(), /dvnode_duties_total\{type="sync_contribution",outcome="success"\} [1-9]/);
 });

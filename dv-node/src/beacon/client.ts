@@ -14,6 +14,7 @@
 import { getClient, type ApiClient, type routes } from '@lodestar/api';
 import { chainConfigFromJson, createChainForkConfig, type ChainForkConfig } from '@lodestar/config';
 import type { altair, electra, phase0 } from '@lodestar/types';
+import { SYNC_COMMITTEE_SUBNET_COUNT, TARGET_AGGREGATORS_PER_SYNC_SUBCOMMITTEE } from '@lodestar/params';
 import { signingContextFromConfig, type SigningContext } from '../../../common/eth2/signing.ts';
 
 /** A failed Beacon API call: which endpoint, which HTTP status (0 = no answer), and the node's message. */
@@ -40,6 +41,8 @@ export interface ChainInfo {
   targetAggregatorsPerCommittee: number;
   /** SYNC_COMMITTEE_SIZE / SYNC_COMMITTEE_SUBNET_COUNT, for sync sub-committee indices. */
   syncSubcommitteeSize: number;
+  /** TARGET_AGGREGATORS_PER_SYNC_SUBCOMMITTEE (sync aggregator selection modulo; altair validator guide: 16). */
+  targetAggregatorsPerSyncSubcommittee: number;
   epochsPerSyncCommitteePeriod: number;
   config: ChainForkConfig;
   signing: SigningContext;
@@ -64,6 +67,7 @@ export type AttesterDuty = routes.validator.AttesterDuty;
 export type ProposerDuty = routes.validator.ProposerDuty;
 export type SyncDuty = routes.validator.SyncDuty;
 export type BeaconCommitteeSubscription = routes.validator.BeaconCommitteeSubscription;
+export type SyncCommitteeSubscription = routes.validator.SyncCommitteeSubscription;
 
 /** Lodestar's response shape, reduced to what we read. */
 interface Res<T, M = unknown> {
@@ -115,7 +119,10 @@ export class BeaconClient {
       slotsPerEpoch,
       slotMs,
       targetAggregatorsPerCommittee: num('TARGET_AGGREGATORS_PER_COMMITTEE', 16),
-      syncSubcommitteeSize: num('SYNC_COMMITTEE_SIZE', 512) / num('SYNC_COMMITTEE_SUBNET_COUNT', 4),
+      // SYNC_COMMITTEE_SUBNET_COUNT and TARGET_AGGREGATORS_PER_SYNC_SUBCOMMITTEE are constants of the altair validator
+      // guide (4 and 16), not preset values, so many nodes leave them out of /config/spec: the spec's value then.
+      syncSubcommitteeSize: num('SYNC_COMMITTEE_SIZE', 512) / num('SYNC_COMMITTEE_SUBNET_COUNT', SYNC_COMMITTEE_SUBNET_COUNT),
+      targetAggregatorsPerSyncSubcommittee: num('TARGET_AGGREGATORS_PER_SYNC_SUBCOMMITTEE', TARGET_AGGREGATORS_PER_SYNC_SUBCOMMITTEE),
       epochsPerSyncCommitteePeriod: num('EPOCHS_PER_SYNC_COMMITTEE_PERIOD', 256),
       config,
       signing: signingContextFromConfig(config, gvr, slotsPerEpoch),
@@ -250,15 +257,34 @@ export class BeaconClient {
     await this.call('POST /eth/v1/beacon/pool/sync_committees', () => this.api.beacon.submitPoolSyncCommitteeSignatures({ signatures: messages }));
   }
 
+  /**
+   * GET /eth/v1/validator/sync_committee_contribution: the node's aggregate of the sync committee messages of one
+   * subcommittee for `beaconBlockRoot` at `slot`. A 404 (no message for that subcommittee and root) is a
+   * `BeaconApiError` with status 404, which callers treat as "nothing to aggregate".
+   */
   async syncCommitteeContribution(slot: number, subcommitteeIndex: number, beaconBlockRoot: Uint8Array): Promise<altair.SyncCommitteeContribution> {
+    if (!Number.isSafeInteger(subcommitteeIndex) || subcommitteeIndex < 0) {
+      throw new RangeError(`sync_committee_contribution: subcommittee_index must be a non-negative integer, got ${subcommitteeIndex}`);
+    }
+    if (beaconBlockRoot.length !== 32) throw new RangeError(`sync_committee_contribution: beacon_block_root must be 32 bytes, got ${beaconBlockRoot.length}`);
     return this.call('GET /eth/v1/validator/sync_committee_contribution', () =>
       this.api.validator.produceSyncCommitteeContribution({ slot, subcommitteeIndex, beaconBlockRoot }),
     );
   }
 
+  /**
+   * POST /eth/v1/validator/contribution_and_proofs. A refused item makes the call fail with the node's per-item
+   * `failures` (index and message) on the `BeaconApiError`.
+   */
   async submitContributionAndProofs(items: altair.SignedContributionAndProof[]): Promise<void> {
     if (items.length === 0) return;
     await this.call('POST /eth/v1/validator/contribution_and_proofs', () => this.api.validator.publishContributionAndProofs({ contributionAndProofs: items }));
+  }
+
+  /** POST /eth/v1/validator/sync_committee_subscriptions: the node joins the sync subnets of these validators. */
+  async subscribeSyncCommittees(subscriptions: SyncCommitteeSubscription[]): Promise<void> {
+    if (subscriptions.length === 0) return;
+    await this.call('POST /eth/v1/validator/sync_committee_subscriptions', () => this.api.validator.prepareSyncCommitteeSubnets({ subscriptions }));
   }
 
   // ---- exits -----------------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import { attesterKind } from './attester.ts';
 import { exitKind } from './exit.ts';
 import { proposerKind, randaoKind } from './proposer.ts';
 import { syncMessageKind } from './sync.ts';
+import { prepareSyncContributionKind, syncContributionKind } from './sync-contribution.ts';
 import type { DutyKind, DutyType } from './types.ts';
 
 export function allKinds(chain: ChainInfo): Map<DutyType, DutyKind> {
@@ -16,6 +17,8 @@ export function allKinds(chain: ChainInfo): Map<DutyType, DutyKind> {
     randaoKind(ctx),
     proposerKind(ctx),
     syncMessageKind(ctx),
+    prepareSyncContributionKind(chain),
+    syncContributionKind(chain),
     exitKind(ctx),
   ];
   return new Map(kinds.map((k) => [k.type, k]));

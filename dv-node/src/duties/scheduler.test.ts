@@ -28,7 +28,8 @@ function fakeBeacon(genesisMs: number, script: { attesterRoot: () => string; att
       return { duties, dependentRoot: script.attesterRoot() };
     },
     proposerDuties: async (epoch: number) => ({ duties: [{ slot: epoch * SPE + 1, validatorIndex: 10, pubkey: pk(0) }] as ProposerDuty[], dependentRoot: '0xaa' }),
-    syncDuties: async () => [],
+    // validator 11 sits in the sync committee (seats 3 and 200: subcommittees 0 and 1 of 128 seats)
+    syncDuties: async (_epoch: number, indices: number[]) => (indices.includes(11) ? [{ pubkey: pk(1), validatorIndex: 11, validatorSyncCommitteeIndices: [3, 200] }] : []),
   };
   return { bn: bn as unknown as BeaconClient, calls };
 }
@@ -65,10 +66,16 @@ test('scheduler: duties at their offsets, active validators only, re-fetched whe
   assert.equal(att.some((f) => f.duty.slot === 2), false, 'stale duty at slot 2 fired');
   assert.deepEqual(att.find((f) => f.duty.slot === 3)?.defs.map((d) => d.validatorIndex), [10]);
   assert.ok(events.some(([e, f]) => e === 'dependent_root_changed' && f.old === '0x01' && f.new === '0x02'), JSON.stringify(events));
-  // offsets: attester ≈ 1/3 slot, aggregator ≈ 2/3 slot after the slot start
+  // sync committee duties every slot for validator 11: selection proofs, message, contribution
+  for (const type of ['prepare_sync_contribution', 'sync_message', 'sync_contribution'] as const) {
+    const f = fired.find((x) => x.duty.slot === 2 && x.duty.type === type);
+    assert.deepEqual(f?.defs.map((d) => [d.validatorIndex, d.syncCommitteeIndices]), [[11, [3, 200]]], `${type} at slot 2`);
+  }
+  // offsets: attester and sync message ≈ 1/3 slot, aggregation and sync contribution ≈ 2/3 slot after the slot start
+  const THIRDS: Partial<Record<Duty['type'], number>> = { attester: 1, sync_message: 1, aggregator: 2, sync_contribution: 2 };
   for (const f of fired.filter((x) => x.duty.slot >= 1)) {
     const offset = f.at - bn.slotStartMs(f.duty.slot);
-    const want = f.duty.type === 'attester' || f.duty.type === 'sync_message' ? SLOT_MS / 3 : f.duty.type === 'aggregator' ? (2 * SLOT_MS) / 3 : 0;
+    const want = ((THIRDS[f.duty.type] ?? 0) * SLOT_MS) / 3;
     assert.ok(offset >= want - 2 && offset < want + SLOT_MS / 3 - 10, `${f.duty.type} at slot ${f.duty.slot} fired ${offset} ms into the slot`);
   }
 });

@@ -1,9 +1,10 @@
 /**
  * Scheduler: learns the cluster's duties from the beacon node and triggers each at its offset in the slot:
  *
- *   slot start   randao + proposer (if one of ours proposes), prepare_aggregator (selection proofs)
+ *   slot start   randao + proposer (if one of ours proposes), prepare_aggregator and prepare_sync_contribution
+ *                (selection proofs)
  *   1/3 slot     attester, sync_message
- *   2/3 slot     aggregator
+ *   2/3 slot     aggregator, sync_contribution (the altair validator guide's "two-thirds of the way through the slot")
  *
  * Duties are fetched per epoch and fetched again whenever the beacon node reports another `dependent_root` for them
  * (a re-org changed the shuffling's seed block): proposer and attester duties of the current epoch are asked for at
@@ -31,6 +32,8 @@ const DEFAULT_OFFSETS: Record<DutyType, number> = {
   attester: 1 / 3,
   sync_message: 1 / 3,
   aggregator: 2 / 3,
+  prepare_sync_contribution: 0,
+  sync_contribution: 2 / 3,
   exit: 0,
 };
 
@@ -125,10 +128,10 @@ export class SlotScheduler implements Scheduler {
     this.#emit({ slot, type: 'attester' }, attDefs);
     this.#emit({ slot, type: 'aggregator' }, attDefs);
     const sync = this.#sync.get(epoch) ?? [];
-    this.#emit(
-      { slot, type: 'sync_message' },
-      sync.map((d) => ({ pubkey: hex(d.pubkey), validatorIndex: d.validatorIndex, syncCommitteeIndices: d.validatorSyncCommitteeIndices })),
-    );
+    const syncDefs: DutyDefinition[] = sync.map((d) => ({ pubkey: hex(d.pubkey), validatorIndex: d.validatorIndex, syncCommitteeIndices: d.validatorSyncCommitteeIndices }));
+    this.#emit({ slot, type: 'prepare_sync_contribution' }, syncDefs);
+    this.#emit({ slot, type: 'sync_message' }, syncDefs);
+    this.#emit({ slot, type: 'sync_contribution' }, syncDefs);
     for (const m of [this.#attester, this.#proposer, this.#sync] as Map<number, unknown>[]) {
       for (const e of m.keys()) if (e < epoch - 1) m.delete(e);
     }

@@ -1,14 +1,22 @@
 /**
  * Sync committee messages (1/3 slot): the cluster agrees on the head block root, each member validator signs it, the
- * group signatures go to /eth/v1/beacon/pool/sync_committees. (Sync contributions need
- * /eth/v1/validator/sync_committee_contribution, which the project's beacon chain does not serve; see README.)
+ * group signatures go to /eth/v1/beacon/pool/sync_committees. The decided root is also what this slot's sync committee
+ * contributions aggregate for (`sync_contribution` in sync-contribution.ts reads it from the duty store), so the
+ * cluster's messages and its contributions always name the same block.
+ *
+ * Not slashable (the specs slash only proposals and attestations): no slashing-protection record is made.
  */
 import { syncCommitteeMessageSigningRoot, type SigningContext } from '../../../common/eth2/signing.ts';
 import { bytes, decodeJson, encodeJson, hex, why } from './codec.ts';
 import type { DutyKind, Hex } from './types.ts';
 
+/** The block root of a decided `sync_message` value. */
+export function decodeSyncMessageRoot(v: Uint8Array): Uint8Array {
+  return bytes(decodeJson<{ root: Hex }>(v).root);
+}
+
 export function syncMessageKind(ctx: SigningContext): DutyKind {
-  const decode = (v: Uint8Array): Uint8Array => bytes(decodeJson<{ root: Hex }>(v).root);
+  const decode = decodeSyncMessageRoot;
   return {
     type: 'sync_message',
     consensus: true,

@@ -20,7 +20,8 @@
  *
  * Each component is a small module behind its interface, testable alone; `node.ts` wires them once. The
  * duty-specific knowledge (what to fetch, what is sane, what to sign, what to submit) lives in one `DutyKind` per
- * duty type (attester.ts, aggregation.ts, proposer.ts, sync.ts, exit.ts), so the components stay generic.
+ * duty type (attester.ts, aggregation.ts, proposer.ts, sync.ts, sync-contribution.ts, exit.ts), so the components stay
+ * generic.
  */
 import type { BeaconClient } from '../beacon/client.ts';
 import type { SigningRequest } from '../slashing/db.ts';
@@ -28,10 +29,21 @@ import type { SigningRequest } from '../slashing/db.ts';
 export type Hex = `0x${string}`;
 
 /**
- * Duty types. `randao` and `prepare_aggregator` are the threshold signatures other duties depend on (RANDAO reveal
- * before a block; selection proofs before aggregation); their data is deterministic, so they skip consensus.
+ * Duty types. `randao`, `prepare_aggregator` and `prepare_sync_contribution` are the threshold signatures other duties
+ * depend on (RANDAO reveal before a block; selection proofs before attestation aggregation and before sync committee
+ * contributions); their data is deterministic, so they skip consensus.
  */
-export const DUTY_TYPES = ['proposer', 'randao', 'attester', 'prepare_aggregator', 'aggregator', 'sync_message', 'exit'] as const;
+export const DUTY_TYPES = [
+  'proposer',
+  'randao',
+  'attester',
+  'prepare_aggregator',
+  'aggregator',
+  'sync_message',
+  'prepare_sync_contribution',
+  'sync_contribution',
+  'exit',
+] as const;
 export type DutyType = (typeof DUTY_TYPES)[number];
 
 /** One duty of the cluster: all its validators' work of one type in one slot. */
@@ -87,7 +99,7 @@ export const FAILURE_REASONS = {
   insufficient_partials: 'fewer than t valid partial signatures arrived before the deadline',
   invalid_partial_from_peer: 'a peer sent a partial signature that does not verify (the peer is named); dropped',
   combine_failed: 'the combined signature did not verify and no bad partial could be singled out',
-  dependency_missing: 'a signature this duty depends on (RANDAO reveal, selection proof, attestation data) is missing',
+  dependency_missing: 'a signature or decided value this duty depends on (RANDAO reveal, selection proof, attestation data, sync message root) is missing',
   internal_error: 'a bug or an unexpected exception (stack trace logged)',
 } as const;
 export type FailureReason = keyof typeof FAILURE_REASONS;
@@ -190,7 +202,10 @@ export interface Aggregator {
   prune(beforeSlot: number): void;
 }
 
-/** Group signatures of deterministic duties (RANDAO, selection proofs), for the duties that depend on them. */
+/**
+ * Group signatures of deterministic duties (RANDAO reveals, attestation and sync committee selection proofs), for the
+ * duties that depend on them.
+ */
 export interface AggSigDb {
   store(duty: Duty, sigs: ReadonlyMap<Hex, Uint8Array>): void;
   await(duty: Duty, deadlineMs: number): Promise<ReadonlyMap<Hex, Uint8Array>>;
