@@ -62,6 +62,41 @@ test('a refused call names endpoint, HTTP status and the node message', async ()
   });
 });
 
+test('sync committee aggregation endpoints: parameters from the spec, contributions (404 = none), publishing refused with the reason, subscriptions', async () => {
+  assert.equal(bn.chain.syncSubcommitteeSize, 128); // SYNC_COMMITTEE_SIZE 512 / SYNC_COMMITTEE_SUBNET_COUNT 4
+  assert.equal(bn.chain.targetAggregatorsPerSyncSubcommittee, 16);
+  const head = await bn.blockRoot('head');
+  await assert.rejects(bn.syncCommitteeContribution(3, 0, new Uint8Array(32).fill(0x33)), (e: unknown) => {
+    assert.ok(e instanceof BeaconApiError);
+    assert.equal(e.status, 404);
+    assert.equal(e.endpoint, 'GET /eth/v1/validator/sync_committee_contribution');
+    return true;
+  });
+  await assert.rejects(bn.syncCommitteeContribution(3, 9, head), (e: unknown) => {
+    assert.ok(e instanceof BeaconApiError);
+    assert.equal(e.status, 400);
+    assert.match(e.message, /sync_committee_contribution failed with HTTP 400: subcommittee_index 9/);
+    return true;
+  });
+  await assert.rejects(bn.syncCommitteeContribution(3, -1, head), /subcommittee_index must be a non-negative integer, got -1/);
+  await assert.rejects(bn.syncCommitteeContribution(3, 0, new Uint8Array(31)), /beacon_block_root must be 32 bytes, got 31/);
+  const aggregationBits = (await import('@lodestar/types')).ssz.altair.SyncCommitteeContribution.fields.aggregationBits.defaultValue();
+  aggregationBits.set(0, true);
+  const junk = {
+    message: { aggregatorIndex: 1, selectionProof: new Uint8Array(96), contribution: { slot: 3, beaconBlockRoot: head, subcommitteeIndex: 0, aggregationBits, signature: new Uint8Array(96) } },
+    signature: new Uint8Array(96),
+  };
+  await assert.rejects(bn.submitContributionAndProofs([junk]), (e: unknown) => {
+    assert.ok(e instanceof BeaconApiError);
+    assert.equal(e.status, 400);
+    assert.equal(e.endpoint, 'POST /eth/v1/validator/contribution_and_proofs');
+    assert.match(e.apiMessage, /contribution/);
+    return true;
+  });
+  await bn.submitContributionAndProofs([]); // nothing to send: no call
+  await bn.subscribeSyncCommittees([{ validatorIndex: 1, syncCommitteeIndices: [0, 200], untilEpoch: 256 }]);
+});
+
 test('no beacon node: status 0 and a hint', async () => {
   const [port] = await freePorts(1);
   await assert.rejects(BeaconClient.connect(`http://127.0.0.1:${port}`), (e: unknown) => {
