@@ -62,6 +62,10 @@ export class Dispatcher {
     if (connectionPeer !== null && env.sender !== connectionPeer) {
       return this.drop('sender-mismatch', connectionPeer, `frame from peer ${connectionPeer} claims sender ${env.sender}`);
     }
+    if (!env.signed && connectionPeer === null) {
+      // an unsigned (payload-signed topic) frame is attributed only by its authenticated connection
+      return this.drop('bad-signature', null, `unsigned frame on topic ${env.topic} from an unauthenticated source`);
+    }
     this.lastSeen[env.sender] = Date.now();
     const set = this.#handlers.get(env.topic);
     if (set === undefined || set.size === 0) return this.drop('no-handler', null, `no handler for topic ${env.topic}`);

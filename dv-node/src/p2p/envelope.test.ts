@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fromHex } from '../consensus/hex.ts';
 import { randomIdentity } from '../identity/identity.ts';
-import { sealEnvelope } from './envelope.ts';
+import { ENVELOPE_VERSION, UNSIGNED_ENVELOPE_VERSION, sealEnvelope } from './envelope.ts';
 import { MemoryClusterHub } from './memory.ts';
 import { waitUntil } from './testing.ts';
-import { consensusTransport } from './transport.ts';
+import { CONSENSUS_TOPIC, consensusTransport } from './transport.ts';
 import type { Hex } from './types.ts';
 
 const CLUSTER = `0x${'cd'.repeat(32)}` as Hex;
@@ -77,6 +77,31 @@ describe('signed envelopes (in-memory ClusterNetwork)', () => {
     transports[1]!.broadcast(enc('q2'));
     await waitUntil(() => got.length === 2, 2_000, 'queued delivery');
     assert.deepEqual(got.sort(), ['q1', 'q2']);
+  });
+
+  it('consensus frames carry no envelope signature and are accepted only from their authenticated sender', async () => {
+    const { ids, hub, nets } = setup();
+    const got: string[] = [];
+    nets[0]!.onMessage(CONSENSUS_TOPIC, (from, p) => got.push(`${from}:${new TextDecoder().decode(p)}`));
+    nets[0]!.onMessage('t', (from, p) => got.push(`${from}:${new TextDecoder().decode(p)}`));
+    const cluster = fromHex(CLUSTER);
+    const unsigned = sealEnvelope({ cluster, sender: 1, topic: CONSENSUS_TOPIC, payload: enc('m') }, ids[1]!.signer);
+    const signed = sealEnvelope({ cluster, sender: 1, topic: 't', payload: enc('m') }, ids[1]!.signer);
+    assert.equal(unsigned[0], UNSIGNED_ENVELOPE_VERSION);
+    assert.equal(signed[0], ENVELOPE_VERSION);
+    assert.equal(signed.length - unsigned.length, 64 + 't'.length - CONSENSUS_TOPIC.length, 'no 64-byte signature');
+    hub.inject(0, unsigned, null); // not from an authenticated connection
+    hub.inject(0, unsigned, 2); // over operator 2's connection, claiming operator 1
+    const relabelled = Uint8Array.from(signed.subarray(0, signed.length - 64));
+    relabelled[0] = UNSIGNED_ENVELOPE_VERSION; // a signed topic's frame stripped of its signature
+    hub.inject(0, relabelled, 1);
+    hub.inject(0, unsigned, 1); // genuine: operator 1's own connection
+    nets[2]!.send(0, 't', enc('last'));
+    await waitUntil(() => got.length === 2, 2_000, 'the genuine frames');
+    assert.deepEqual(got, ['1:m', '2:last']);
+    const s = nets[0]!.stats();
+    assert.equal(s.dropped['bad-signature'], 2, 'unauthenticated source; signed topic without signature');
+    assert.equal(s.dropped['sender-mismatch'], 1);
   });
 
   it('refuses bad topics and sending to oneself', () => {
