@@ -28,7 +28,8 @@ import { NetworkParSigExchange } from './duties/parsigex.ts';
 import { SlotScheduler } from './duties/scheduler.ts';
 import { ShareSigner } from './duties/signer.ts';
 import { MemoryDutyStore } from './duties/store.ts';
-import { DutyError, FAILURE_REASONS, dutyKey, type Duty, type DutyDefinition, type ExitTrigger, type FailureReason, type Hex } from './duties/types.ts';
+import { DutyError, FAILURE_REASONS, dutyKey, type Duty, type DutyDefinition, type DutyType, type ExitTrigger, type FailureReason, type Hex } from './duties/types.ts';
+import { DESIGNATED_COMBINE, combinesValidator } from './duties/combiners.ts';
 import type { Logger } from './ops/log.ts';
 import type { NodeMetrics } from './ops/metrics.ts';
 import type { ReadinessReport } from './ops/server.ts';
@@ -96,6 +97,10 @@ export function wire(o: WireOptions): DvNode {
   const chain = beacon.chain;
   const kinds = allKinds(chain);
   const pubkeys = lock.validators.map((v) => v.pubkey.toLowerCase() as Hex);
+  const position = new Map(pubkeys.map((pk, i) => [pk, i]));
+  /** The validators of a duty whose group signature this node combines and broadcasts (see duties/combiners.ts). */
+  const combinedHere = (type: DutyType, pubkey: Hex) =>
+    !DESIGNATED_COMBINE.has(type) || combinesValidator(self, position.get(pubkey) ?? 0, def.operators.length, threshold);
   const publicShares = new Map<Hex, Uint8Array[]>(lock.validators.map((v) => [v.pubkey.toLowerCase() as Hex, v.publicShares.map((s) => fromHex(s.toLowerCase() as Hex))]));
   const operatorName = (i: number) => `${i}:${def.operators[i]?.address ?? 'unknown'}`;
 
@@ -197,7 +202,8 @@ export function wire(o: WireOptions): DvNode {
       store.store(duty, value);
       stage('data');
       const items = kind.signingItems(duty, value, defs);
-      const result = aggregator.expect(duty, items, deadline);
+      const mine = defs.filter((d) => combinedHere(duty.type, d.pubkey));
+      const result = aggregator.expect(duty, items.filter((it) => combinedHere(duty.type, it.pubkey)), deadline);
       const { partials, refused } = signer.sign(duty, items);
       for (const r of refused) {
         metrics.slashingRefusals.inc({ type: duty.type });
@@ -209,7 +215,7 @@ export function wire(o: WireOptions): DvNode {
       const agg = await result;
       stage('aggregate');
       if (duty.type === 'randao' || duty.type === 'prepare_aggregator' || duty.type === 'prepare_sync_contribution') aggSigs.store(duty, agg.signatures);
-      const done = await broadcaster.broadcast(duty, value, defs, agg.signatures);
+      const done = await broadcaster.broadcast(duty, value, mine, agg.signatures);
       stage('submit');
       record.succeeded = done.length;
       metrics.duties.inc({ type: duty.type, outcome: 'success' }, done.length);
@@ -218,7 +224,7 @@ export function wire(o: WireOptions): DvNode {
         fail(duty, d.length > 0 ? d : [{ pubkey: f.pubkey, validatorIndex: -1 }], f.reason, f.detail, record);
       }
       if (done.length > 0) metrics.dutyLatency.observe({ type: duty.type }, (Date.now() - t0) / 1000);
-      log.info('duty done', { duty: dutyKey(duty), validators: defs.length, submitted: done.length, failed: agg.failed.length, ms: Date.now() - t0, stages: record.stages });
+      log.info('duty done', { duty: dutyKey(duty), validators: defs.length, submitted: done.length, combinedByPeers: defs.length - mine.length, failed: agg.failed.length, ms: Date.now() - t0, stages: record.stages });
     } catch (e) {
       let reason: FailureReason = 'internal_error';
       if (e instanceof DutyError) reason = e.reason;
