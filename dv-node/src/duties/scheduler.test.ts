@@ -21,7 +21,7 @@ function fakeBeacon(genesisMs: number, script: { attesterRoot: () => string; att
     currentSlot: (now = Date.now()) => Math.max(0, Math.floor((now - genesisMs) / SLOT_MS)),
     epochOf: (slot: number) => Math.floor(slot / SPE),
     validators: async (ids: (string | number)[]): Promise<ValidatorInfo[]> =>
-      [0, 1, 2].filter((i) => ids.includes(pkHex(i))).map((i) => ({ index: 10 + i, pubkey: pk(i), status: i === 2 ? 'pending_queued' : 'active_ongoing', balance: 32e9, activationEpoch: 0, exitEpoch: Infinity })),
+      [0, 1, 2].filter((i) => ids.includes(pkHex(i))).map((i) => ({ index: 10 + i, pubkey: pk(i), status: i === 2 ? 'pending_queued' : 'active_ongoing', balance: 32e9, activationEpoch: i === 2 ? Infinity : 0, exitEpoch: Infinity })),
     attesterDuties: async (epoch: number, indices: number[]) => {
       calls.attester++;
       const duties: AttesterDuty[] = indices.map((vi) => ({ pubkey: pk(vi - 10), validatorIndex: vi, committeeIndex: 0, committeeLength: 2, committeesAtSlot: 1, validatorCommitteeIndex: vi - 10, slot: script.attesterSlot(vi, epoch) }));

@@ -141,7 +141,9 @@ export class SlotScheduler implements Scheduler {
     const b = this.#o.beacon;
     if (this.#indicesEpoch !== epoch) {
       const vals = await b.validators([...this.#o.pubkeys]);
-      this.#indices = new Map(vals.filter((v) => v.status.startsWith('active')).map((v) => [v.index, hex(v.pubkey)]));
+      // Active in `epoch` by the validator's own epochs, not its status: at an epoch's first slot the beacon node's head
+      // state may not have run the epoch transition yet, so a validator activating now still reads as pending.
+      this.#indices = new Map(vals.filter((v) => v.activationEpoch <= epoch && epoch < v.exitEpoch).map((v) => [v.index, hex(v.pubkey)]));
       this.#indicesEpoch = epoch;
       this.#o.onEvent?.('validators_resolved', { epoch, active: this.#indices.size, known: vals.length, cluster: this.#o.pubkeys.length });
     }

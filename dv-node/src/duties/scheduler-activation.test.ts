@@ -1,0 +1,58 @@
+/**
+ * Scheduler at an activation boundary: at the first slot of a validator's activation epoch the beacon node's head
+ * state may still be the previous epoch's (the epoch transition has not run yet), so the validator's status still
+ * reads `pending_queued` although its activation epoch has come. The scheduler judges activity by the validator's
+ * activation and exit epochs, so the new validator's duties of that first epoch are not lost (found by
+ * dv-node/test/dkg-e2e.test.ts: half the nodes skipped a whole epoch).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { AttesterDuty, BeaconClient, ValidatorInfo } from '../beacon/client.ts';
+import { SlotScheduler } from './scheduler.ts';
+import type { Duty, DutyDefinition, Hex } from './types.ts';
+
+const SLOT_MS = 200;
+const SPE = 4;
+const pk = (i: number): Uint8Array => new Uint8Array(48).fill(i + 1);
+const pkHex = (i: number): Hex => `0x${Buffer.from(pk(i)).toString('hex')}`;
+
+test('scheduler: a validator whose activation epoch has come attests even while the head state still calls it pending; an exited one does not', async () => {
+  const genesis = Date.now() + 30;
+  // validator 20 activates at epoch 0 but the head state never ran the transition (status pending_queued);
+  // validator 21 activates at epoch 5 (pending); validator 22 exited at epoch 0
+  const info: ValidatorInfo[] = [
+    { index: 20, pubkey: pk(0), status: 'pending_queued', balance: 32e9, activationEpoch: 0, exitEpoch: Infinity },
+    { index: 21, pubkey: pk(1), status: 'pending_queued', balance: 32e9, activationEpoch: 5, exitEpoch: Infinity },
+    { index: 22, pubkey: pk(2), status: 'exited_unslashed', balance: 32e9, activationEpoch: 0, exitEpoch: 0 },
+  ];
+  const asked: number[][] = [];
+  const bn = {
+    chain: { slotMs: SLOT_MS, slotsPerEpoch: SPE },
+    slotStartMs: (slot: number) => genesis + slot * SLOT_MS,
+    currentSlot: (now = Date.now()) => Math.max(0, Math.floor((now - genesis) / SLOT_MS)),
+    epochOf: (slot: number) => Math.floor(slot / SPE),
+    validators: async (ids: (string | number)[]): Promise<ValidatorInfo[]> => info.filter((v) => ids.includes(`0x${Buffer.from(v.pubkey).toString('hex')}`)),
+    attesterDuties: async (epoch: number, indices: number[]) => {
+      asked.push(indices);
+      const duties: AttesterDuty[] = indices.map((vi, k) => ({ pubkey: pk(vi - 20), validatorIndex: vi, committeeIndex: 0, committeeLength: 2, committeesAtSlot: 1, validatorCommitteeIndex: k, slot: epoch * SPE + 1 }));
+      return { duties, dependentRoot: '0x01' };
+    },
+    proposerDuties: async () => ({ duties: [], dependentRoot: '0x01' }),
+    syncDuties: async () => [],
+  } as unknown as BeaconClient;
+  const fired: { duty: Duty; defs: readonly DutyDefinition[] }[] = [];
+  const s = new SlotScheduler({ beacon: bn, pubkeys: [pkHex(0), pkHex(1), pkHex(2)] });
+  s.onDuty((duty, defs) => fired.push({ duty, defs }));
+  await s.start();
+  try {
+    const deadline = Date.now() + 3000;
+    while (!fired.some((f) => f.duty.type === 'attester' && f.duty.slot === 1)) {
+      assert.ok(Date.now() < deadline, `no attester duty at slot 1 (asked the beacon node for ${JSON.stringify(asked)})`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  } finally {
+    s.stop();
+  }
+  assert.deepEqual(fired.find((f) => f.duty.type === 'attester' && f.duty.slot === 1)?.defs.map((d) => d.validatorIndex), [20]);
+  assert.ok(asked.length > 0 && asked.every((a) => a.length === 1 && a[0] === 20), `duties asked for ${JSON.stringify(asked)}: only validator 20 is active in epoch 0`);
+});
