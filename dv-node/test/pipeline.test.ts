@@ -36,7 +36,7 @@ const nodes: DvNode[] = [];
 const metrics: NodeMetrics[] = [];
 const dbs: SlashingProtectionDb[] = [];
 const logs: string[] = [];
-/** SignedContributionAndProofs node 0 published (its beacon client's submissions, recorded as they pass). */
+/** SignedContributionAndProofs the nodes published (their beacon clients' submissions, recorded as they pass). */
 const published: altair.SignedContributionAndProof[] = [];
 
 before(async () => {
@@ -48,13 +48,11 @@ before(async () => {
   bn = await BeaconClient.connect(beacon.url);
   for (let k = 0; k < 4; k++) {
     const client = await BeaconClient.connect(beacon.url);
-    if (k === 0) {
-      const submit = client.submitContributionAndProofs.bind(client);
-      client.submitContributionAndProofs = async (items) => {
-        await submit(items);
-        published.push(...items);
-      };
-    }
+    const submit = client.submitContributionAndProofs.bind(client);
+    client.submitContributionAndProofs = async (items) => {
+      await submit(items);
+      published.push(...items);
+    };
     const db = SlashingProtectionDb.open({ path: join(dir, `slashing-${k}.db`), genesisValidatorsRoot: client.chain.genesisValidatorsRoot });
     const m = new NodeMetrics();
     const log = process.env.DVNODE_TEST_LOG ? jsonLogger({ base: { node: k } }) : jsonLogger({ base: { node: k }, write: (l) => void logs.push(l) });
