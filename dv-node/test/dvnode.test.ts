@@ -210,7 +210,7 @@ test('4 dv-node processes: every duty for 8 validators over 4.5 epochs, through 
   // ---- everything ----
   const ok = new Map<string, number>();
   for (const n of nodes) for (const l of n.lines) if (l.msg === 'duty done') ok.set(dutyType(l), (ok.get(dutyType(l)) ?? 0) + Number(l.submitted));
-  for (const t of ['randao', 'proposer', 'prepare_aggregator', 'attester', 'aggregator', 'sync_message', 'exit']) assert.ok((ok.get(t) ?? 0) > 0, `no successful ${t} duty: ${JSON.stringify([...ok])}`);
+  for (const t of ['randao', 'proposer', 'prepare_aggregator', 'attester', 'aggregator', 'sync_message', 'prepare_sync_contribution', 'sync_contribution', 'exit']) assert.ok((ok.get(t) ?? 0) > 0, `no successful ${t} duty: ${JSON.stringify([...ok])}`);
   assert.ok([...chain.blocks.values()].some((b) => OURS.includes(b.signed.message.proposerIndex)), 'no block of the cluster on chain');
   assert.notEqual(chain.s.validators[EXITING]!.exitEpoch, Number.POSITIVE_INFINITY, 'the requested voluntary exit did not land on chain');
   for (const vi of OURS) {
