@@ -216,3 +216,17 @@ test('sync_contribution fetch: only aggregators, the decided sync message root, 
   store.close();
   aggSigs.close();
 });
+
+test('prepare_sync_contribution submit: the beacon node joins the sync subnets once per epoch, until the end of the sync committee period', async () => {
+  const kind = prepareSyncContributionKind(P);
+  const subs: { validatorIndex: number; syncCommitteeIndices: number[]; untilEpoch: number }[][] = [];
+  const beacon = { subscribeSyncCommittees: async (s: (typeof subs)[number]) => void subs.push(s) } as unknown as BeaconClient;
+  const defs = [def([3, 200]), { pubkey: toHex(publicKeyOf(interopSecretKey(23))) as Hex, validatorIndex: 23 }];
+  const sigs = new Map([[PUBKEY, new Uint8Array(96)]]);
+  for (const slot of [255 * SLOTS_PER_EPOCH + 1, 255 * SLOTS_PER_EPOCH + 2, 256 * SLOTS_PER_EPOCH]) {
+    const duty = { slot, type: 'prepare_sync_contribution' as const };
+    assert.deepEqual(await kind.submit(beacon, duty, await kind.fetch({} as FetchContext, duty, defs), defs, sigs), [PUBKEY]);
+  }
+  // epoch 255 (period 0 ends at epoch 256), then epoch 256 (period 1 ends at 512); the second slot of epoch 255 adds nothing
+  assert.deepEqual(subs, [[{ validatorIndex: 21, syncCommitteeIndices: [3, 200], untilEpoch: 256 }], [{ validatorIndex: 21, syncCommitteeIndices: [3, 200], untilEpoch: 512 }]]);
+});
