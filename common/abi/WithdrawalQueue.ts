@@ -779,6 +779,25 @@ export const withdrawalQueueAbi = [
   },
   {
     "type": "function",
+    "name": "requestWithdrawal",
+    "inputs": [
+      {
+        "name": "shares",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "requestId",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "stateMutability": "nonpayable"
+  },
+  {
+    "type": "function",
     "name": "requestWithdrawals",
     "inputs": [
       {
@@ -790,62 +809,6 @@ export const withdrawalQueueAbi = [
         "name": "owner",
         "type": "address",
         "internalType": "address"
-      }
-    ],
-    "outputs": [
-      {
-        "name": "requestIds",
-        "type": "uint256[]",
-        "internalType": "uint256[]"
-      }
-    ],
-    "stateMutability": "nonpayable"
-  },
-  {
-    "type": "function",
-    "name": "requestWithdrawalsWithPermit",
-    "inputs": [
-      {
-        "name": "shares",
-        "type": "uint256[]",
-        "internalType": "uint256[]"
-      },
-      {
-        "name": "owner",
-        "type": "address",
-        "internalType": "address"
-      },
-      {
-        "name": "permit",
-        "type": "tuple",
-        "internalType": "struct IWithdrawalQueue.PermitInput",
-        "components": [
-          {
-            "name": "value",
-            "type": "uint256",
-            "internalType": "uint256"
-          },
-          {
-            "name": "deadline",
-            "type": "uint256",
-            "internalType": "uint256"
-          },
-          {
-            "name": "v",
-            "type": "uint8",
-            "internalType": "uint8"
-          },
-          {
-            "name": "r",
-            "type": "bytes32",
-            "internalType": "bytes32"
-          },
-          {
-            "name": "s",
-            "type": "bytes32",
-            "internalType": "bytes32"
-          }
-        ]
       }
     ],
     "outputs": [
@@ -1944,22 +1907,6 @@ export const withdrawalQueueAbi = [
       },
       {
         "name": "value",
-        "type": "uint256",
-        "internalType": "uint256"
-      }
-    ]
-  },
-  {
-    "type": "error",
-    "name": "ShareTransferFailed",
-    "inputs": [
-      {
-        "name": "from",
-        "type": "address",
-        "internalType": "address"
-      },
-      {
-        "name": "shares",
         "type": "uint256",
         "internalType": "uint256"
       }

@@ -11,6 +11,7 @@ import {WithdrawalVault} from "../src/vaults/WithdrawalVault.sol";
 import {ExecutionRewardsVault} from "../src/vaults/ExecutionRewardsVault.sol";
 import {WithdrawalQueue} from "../src/withdrawals/WithdrawalQueue.sol";
 import {IStakingPool} from "../src/interfaces/IStakingPool.sol";
+import {IWithdrawalQueue} from "../src/interfaces/IWithdrawalQueue.sol";
 import {SanityChecker} from "../src/oracle/SanityChecker.sol";
 import {HashConsensus} from "../src/oracle/HashConsensus.sol";
 import {AccountingOracle} from "../src/oracle/AccountingOracle.sol";
@@ -65,24 +66,26 @@ abstract contract ShoalDeployer {
         uint256 dvtModuleId;
     }
 
-    /// @dev Implementations first, then everything else in this order (nonces n, n+1, …):
+    /// @dev Implementations first, then everything else in this order (nonces n, n+1, …). The queue's and the
+    ///      pool's implementations come after the prediction: each is built with the other's proxy address.
     uint256 private constant WQ_IMPL = 0;
-    uint256 private constant POOL = 1;
-    uint256 private constant ROUTER = 2;
-    uint256 private constant REGISTRY = 3;
-    uint256 private constant DSM = 4;
-    uint256 private constant VAULT = 5;
-    uint256 private constant EL_VAULT = 6;
-    uint256 private constant QUEUE = 7;
-    uint256 private constant SANITY = 8;
-    uint256 private constant CONSENSUS = 9;
-    uint256 private constant ORACLE = 10;
+    uint256 private constant POOL_IMPL = 1;
+    uint256 private constant POOL = 2;
+    uint256 private constant ROUTER = 3;
+    uint256 private constant REGISTRY = 4;
+    uint256 private constant DSM = 5;
+    uint256 private constant VAULT = 6;
+    uint256 private constant EL_VAULT = 7;
+    uint256 private constant QUEUE = 8;
+    uint256 private constant SANITY = 9;
+    uint256 private constant CONSENSUS = 10;
+    uint256 private constant ORACLE = 11;
 
     /// @dev Creates implementations and proxies from `deployer` (the contract or broadcaster running this).
     ///      Sends `StakingPool.BOOTSTRAP_DEPOSIT` wei with the pool's initialisation.
     function _deployShoal(Config memory cfg, address deployer) internal returns (Deployment memory d) {
         address[8] memory impls = [
-            address(new StakingPool()),
+            address(0), // the pool's, built below with the queue's predicted address
             address(new StakingRouter()),
             address(new OperatorRegistry()),
             address(new DepositSecurityModule()),
@@ -91,8 +94,9 @@ abstract contract ShoalDeployer {
             address(new HashConsensus()),
             address(new AccountingOracle())
         ];
-        address[11] memory addr = _predict(deployer);
+        address[12] memory addr = _predict(deployer);
         address wqImpl = address(new WithdrawalQueue(IStakingPool(addr[POOL])));
+        impls[0] = address(new StakingPool(IWithdrawalQueue(addr[QUEUE])));
         uint256 bootstrap = StakingPool(payable(impls[0])).BOOTSTRAP_DEPOSIT();
         bytes32 credentials = bytes32(uint256(uint160(addr[VAULT])) | (uint256(0x01) << 248));
 
@@ -122,13 +126,14 @@ abstract contract ShoalDeployer {
             impls[7], 0, abi.encodeCall(AccountingOracle.initialize, (cfg.admin, addr[CONSENSUS], addr[POOL], addr[REGISTRY], addr[SANITY]))
         ));
         require(
-            address(d.pool) == addr[POOL] && address(d.withdrawalVault) == addr[VAULT]
+            address(d.pool) == addr[POOL] && address(d.withdrawalQueue) == addr[QUEUE]
+                && wqImpl == addr[WQ_IMPL] && impls[0] == addr[POOL_IMPL] && address(d.withdrawalVault) == addr[VAULT]
                 && address(d.accountingOracle) == addr[ORACLE] && address(d.hashConsensus) == addr[CONSENSUS],
             "ShoalDeployer: address prediction failed"
         );
     }
 
-    function _predict(address deployer) private view returns (address[11] memory addr) {
+    function _predict(address deployer) private view returns (address[12] memory addr) {
         uint256 nonce = VM.getNonce(deployer);
         for (uint256 i; i < addr.length; ++i) {
             addr[i] = VM.computeCreateAddress(deployer, nonce + i);

@@ -11,6 +11,7 @@ import {WithdrawalVault} from "./vaults/WithdrawalVault.sol";
 import {ExecutionRewardsVault} from "./vaults/ExecutionRewardsVault.sol";
 import {StakeLimit, StakeLimitLib} from "./lib/StakeLimitLib.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 
 /// @title StakingPool — pooled staking and the dvETH token
@@ -28,8 +29,17 @@ import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IER
 ///  - Buffered ETH leaves only as 32 ETH validator deposits through the StakingRouter, called by the
 ///    deposit-security module (`DEPOSIT_ROLE`) which checks the guardians' attestation first.
 ///
+///  - Σ balanceOf over all accounts = totalSupply. The withdrawal queue's dvETH is not a stored balance written
+///    on every request: `balanceOf(queue)` = its stored balance (dvETH anyone sent it, which stays there) + the
+///    shares of its unfinalized requests, which the queue knows (`unfinalizedShares`). A request debits the holder
+///    (`pullSharesForWithdrawal`, `Transfer(holder, queue)`); finalization credits BURNER with exactly the
+///    shares the finalized requests leave the queue with (`Transfer(queue, BURNER)`). Both sides move by the same
+///    integer amount, so the sum stays exact.
+///
 /// What it trusts: the StakingRouter to deposit exactly the ETH it receives; `ORACLE_ROLE` (the
-/// AccountingOracle) for beacon-chain state; `DEPOSIT_ROLE` (the DepositSecurityModule) for front-run safety.
+/// AccountingOracle) for beacon-chain state; `DEPOSIT_ROLE` (the DepositSecurityModule) for front-run safety;
+/// the withdrawal queue to pull shares only from the holder who called it and to count them in
+/// `unfinalizedShares` until it finalizes them.
 contract StakingPool is ShoalUpgradeable, SharesToken, IStakingPool {
     using StakeLimitLib for StakeLimit;
 
@@ -87,7 +97,6 @@ contract StakingPool is ShoalUpgradeable, SharesToken, IStakingPool {
         uint128 beaconBalance; // their total balance at the last report
         // slot 3+ — wiring.
         IStakingRouter router;
-        IWithdrawalQueue withdrawalQueue;
         WithdrawalVault withdrawalVault;
         ExecutionRewardsVault elRewardsVault;
         SanityChecker sanityChecker;
@@ -106,6 +115,12 @@ contract StakingPool is ShoalUpgradeable, SharesToken, IStakingPool {
         uint256[] withdrawalFinalizationBatches; // ends of request runs to finalize (empty: none)
         uint256 simulatedShareRate; // the oracle's share rate after rewards, before finalization (1e27)
     }
+
+    /// @notice The withdrawal queue (its proxy), fixed in the implementation as the queue fixes its `POOL`: the
+    ///         queue pulls holders' shares on every request, and an immutable spares that hot path a cold storage
+    ///         read (2,100 gas, EIP-2929). The queue upgrades behind its own proxy, so its address never needs to
+    ///         change; moving to another queue takes a pool upgrade, refused while this one holds shares.
+    IWithdrawalQueue public immutable WITHDRAWAL_QUEUE;
 
     // keccak256(abi.encode(uint256(keccak256("shoal.storage.StakingPool")) - 1)) & ~bytes32(uint256(0xff))
     bytes32 private constant POOL_STORAGE = 0x6a7fe6ffbe0ad24e835289f7b9f21c0bc92b691609ae9440ddf2438eb7563b00;
@@ -161,6 +176,18 @@ contract StakingPool is ShoalUpgradeable, SharesToken, IStakingPool {
     error BeaconValidatorsDecreased(uint256 reported, uint256 previous);
     error BeaconValidatorsAboveDeposited(uint256 reported, uint256 deposited);
     error NotEnoughEtherToFinalize(uint256 required, uint256 available);
+    /// @notice The withdrawal queue cannot be replaced while it holds `shares` of unfinalized requests (they are
+    ///         counted through it: a new queue would drop them from the supply's sum and strand them).
+    error QueueHoldsShares(address queue, uint256 shares);
+    /// @notice `setProtocolContracts` named another queue than the implementation's `WITHDRAWAL_QUEUE`.
+    error QueueMismatch(address given, address expected);
+
+    /// @param withdrawalQueue The withdrawal queue's proxy (predicted by the deployer, as the queue's own
+    ///        implementation is built with the pool's proxy address).
+    constructor(IWithdrawalQueue withdrawalQueue) {
+        if (address(withdrawalQueue) == address(0)) revert ZeroAddress("withdrawalQueue");
+        WITHDRAWAL_QUEUE = withdrawalQueue;
+    }
 
     // ------------------------------------------------------------------------------------------ setup
     /// @notice Initialises the proxy. Must be sent exactly `BOOTSTRAP_DEPOSIT` wei (see there).
@@ -283,21 +310,52 @@ contract StakingPool is ShoalUpgradeable, SharesToken, IStakingPool {
         emit RouterSet(router);
     }
 
-    /// @notice Connects the report path: queue, vaults and sanity checker. `DEFAULT_ADMIN_ROLE`.
+    /// @notice Connects the report path: vaults and sanity checker. `DEFAULT_ADMIN_ROLE`. The queue is the
+    ///         implementation's `WITHDRAWAL_QUEUE`; it is named here so the call and its event state the whole wiring.
     function setProtocolContracts(address withdrawalQueue, address withdrawalVault, address elRewardsVault, address sanityChecker)
         external
         onlyRole(DEFAULT_ADMIN_ROLE)
     {
-        if (withdrawalQueue == address(0)) revert ZeroAddress("withdrawalQueue");
+        if (withdrawalQueue != address(WITHDRAWAL_QUEUE)) revert QueueMismatch(withdrawalQueue, address(WITHDRAWAL_QUEUE));
         if (withdrawalVault == address(0)) revert ZeroAddress("withdrawalVault");
         if (elRewardsVault == address(0)) revert ZeroAddress("elRewardsVault");
         if (sanityChecker == address(0)) revert ZeroAddress("sanityChecker");
         PoolStorage storage $ = _pool();
-        $.withdrawalQueue = IWithdrawalQueue(withdrawalQueue);
         $.withdrawalVault = WithdrawalVault(payable(withdrawalVault));
         $.elRewardsVault = ExecutionRewardsVault(payable(elRewardsVault));
         $.sanityChecker = SanityChecker(sanityChecker);
         emit ProtocolContractsSet(withdrawalQueue, withdrawalVault, elRewardsVault, sanityChecker);
+    }
+
+    // ------------------------------------------------------------------------------------------ withdrawals
+    /// @inheritdoc IStakingPool
+    /// @dev No allowance: the holder authorised the move by calling the queue, which passes its own caller. The
+    ///      shares are not credited to a stored balance: the queue counts them (see `balanceOf`).
+    function pullSharesForWithdrawal(address holder, uint256 shares) external {
+        if (msg.sender != address(WITHDRAWAL_QUEUE)) revert UnexpectedSender(msg.sender);
+        _debit(holder, shares);
+        emit Transfer(holder, msg.sender, shares);
+    }
+
+    /// @inheritdoc IERC20
+    /// @dev For the withdrawal queue: its stored balance plus the shares of its unfinalized requests.
+    function balanceOf(address account) public view override(IERC20, SharesToken) returns (uint256 shares) {
+        shares = _storedBalance(account);
+        if (account == address(WITHDRAWAL_QUEUE)) shares += WITHDRAWAL_QUEUE.unfinalizedShares();
+    }
+
+    /// @dev Upgrades by `DEFAULT_ADMIN_ROLE`; one that binds another queue is refused while this queue holds
+    ///      shares of unfinalized requests (`balanceOf` counts them through this queue only).
+    function _authorizeUpgrade(address newImplementation) internal view override {
+        super._authorizeUpgrade(newImplementation);
+        address next;
+        try StakingPool(payable(newImplementation)).WITHDRAWAL_QUEUE() returns (IWithdrawalQueue q) {
+            next = address(q);
+        } catch {}
+        if (next != address(WITHDRAWAL_QUEUE)) {
+            uint256 held = WITHDRAWAL_QUEUE.unfinalizedShares();
+            if (held != 0) revert QueueHoldsShares(address(WITHDRAWAL_QUEUE), held);
+        }
     }
 
     // ------------------------------------------------------------------------------------------ ETH in
@@ -360,9 +418,7 @@ contract StakingPool is ShoalUpgradeable, SharesToken, IStakingPool {
         _releasePenalties($, preTotalEther, preTotalShares);
         postTotalEther = $.totalPooledEther;
         postTotalShares = $.totalShares;
-        if (address($.withdrawalQueue) != address(0)) {
-            $.withdrawalQueue.notifyShareRate(postTotalEther * SHARE_RATE_PRECISION / postTotalShares);
-        }
+        WITHDRAWAL_QUEUE.notifyShareRate(postTotalEther * SHARE_RATE_PRECISION / postTotalShares);
         emit TokenRebased(
             r.timeElapsed, preTotalShares, preTotalEther, postTotalShares, postTotalEther, feeShares, change > 0 ? uint256(change) : 0
         );
@@ -425,14 +481,17 @@ contract StakingPool is ShoalUpgradeable, SharesToken, IStakingPool {
         $.sanityChecker.checkFinalizationShareRate(r.simulatedShareRate, actualRate);
         // finalize at the lower of the two: never pay out more than the pool's own books say a share is worth
         uint256 rate = r.simulatedShareRate < actualRate ? r.simulatedShareRate : actualRate;
-        IWithdrawalQueue queue = $.withdrawalQueue;
+        IWithdrawalQueue queue = WITHDRAWAL_QUEUE;
         (uint256 ethToLock, uint256 sharesToBurn) = queue.prefinalize(r.withdrawalFinalizationBatches, rate);
         uint256 buffered = getBufferedEther();
         if (ethToLock > buffered) revert NotEnoughEtherToFinalize(ethToLock, buffered);
         uint256 lastId = r.withdrawalFinalizationBatches[r.withdrawalFinalizationBatches.length - 1];
         queue.finalize{value: ethToLock}(lastId, rate);
         $.totalPooledEther -= uint128(ethToLock);
-        _transfer(address(queue), BURNER, sharesToBurn); // burnt by _burnDeferredShares, within the rebase bound
+        // the finalized requests' shares leave the queue's count (inside `finalize`) and wait at BURNER, burnt by
+        // _burnDeferredShares within the rebase bound
+        _credit(BURNER, sharesToBurn);
+        emit Transfer(address(queue), BURNER, sharesToBurn);
         emit WithdrawalsFinalized(lastId, ethToLock, sharesToBurn, rate);
     }
 
@@ -441,7 +500,7 @@ contract StakingPool is ShoalUpgradeable, SharesToken, IStakingPool {
     ///        rate after burning b = pooled / (shares − b) ≤ preEther × (1e9 + limit) / (preShares × 1e9)
     ///        ⇔ b ≤ shares − pooled × preShares × 1e9 / (preEther × (1e9 + limit))   (rounded so as never to exceed it)
     function _burnDeferredShares(PoolStorage storage $, uint256 preEther, uint256 preShares) private {
-        uint256 pending = balanceOf(BURNER);
+        uint256 pending = _storedBalance(BURNER);
         if (pending == 0) return;
         uint256 limit = $.sanityChecker.getLimits().maxPositiveRebase;
         uint256 minShares = Math.mulDiv(uint256($.totalPooledEther) * REBASE_PRECISION, preShares, preEther * (REBASE_PRECISION + limit), Math.Rounding.Ceil);
@@ -525,8 +584,7 @@ contract StakingPool is ShoalUpgradeable, SharesToken, IStakingPool {
     ///         the pool could have avoided).
     function getDepositableEther() public view returns (uint256) {
         uint256 buffered = getBufferedEther();
-        IWithdrawalQueue queue = _pool().withdrawalQueue;
-        uint256 reserved = address(queue) == address(0) ? 0 : queue.unfinalizedEther();
+        uint256 reserved = WITHDRAWAL_QUEUE.unfinalizedEther();
         return buffered > reserved ? buffered - reserved : 0;
     }
 
@@ -580,7 +638,7 @@ contract StakingPool is ShoalUpgradeable, SharesToken, IStakingPool {
         returns (address withdrawalQueue, address withdrawalVault, address elRewardsVault, address sanityChecker)
     {
         PoolStorage storage $ = _pool();
-        return (address($.withdrawalQueue), address($.withdrawalVault), address($.elRewardsVault), address($.sanityChecker));
+        return (address(WITHDRAWAL_QUEUE), address($.withdrawalVault), address($.elRewardsVault), address($.sanityChecker));
     }
 
     function _transientEther(PoolStorage storage $) private view returns (uint256) {

@@ -216,10 +216,9 @@ async function play(anvil: Anvil, network: string): Promise<Scenario> {
   // ------------------------------------------------------------------------------ transfers and withdrawals
   const aliceShares = await read<bigint>(c.StakingPool, ABIS.pool, 'balanceOf', [alice.address]);
   await send(alice, c.StakingPool, ABIS.pool, 'transfer', [carol.address, aliceShares / 10n]);
-  await send(alice, c.StakingPool, ABIS.pool, 'approve', [c.WithdrawalQueue, aliceShares]);
+  // no allowance: the queue takes the caller's dvETH through the pool (batch for alice, the single-request path for bob)
   await send(alice, c.WithdrawalQueue, ABIS.queue, 'requestWithdrawals', [[parseEther('5'), parseEther('7')], alice.address]);
-  await send(bob, c.StakingPool, ABIS.pool, 'approve', [c.WithdrawalQueue, parseEther('10')]);
-  await send(bob, c.WithdrawalQueue, ABIS.queue, 'requestWithdrawals', [[parseEther('10')], bob.address]);
+  await send(bob, c.WithdrawalQueue, ABIS.queue, 'requestWithdrawal', [parseEther('10')]);
   await send(alice, c.WithdrawalQueue, ABIS.queue, 'transferFrom', [alice.address, carol.address, 2n]);
 
   // 3. a loss (missed duties) and finalization of requests 1..2 at the post-loss rate

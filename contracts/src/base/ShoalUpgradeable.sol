@@ -25,7 +25,7 @@ abstract contract ShoalUpgradeable is Initializable, UUPSUpgradeable, AccessCont
     }
 
     /// @inheritdoc UUPSUpgradeable
-    function _authorizeUpgrade(address) internal view override onlyRole(DEFAULT_ADMIN_ROLE) {}
+    function _authorizeUpgrade(address) internal view virtual override onlyRole(DEFAULT_ADMIN_ROLE) {}
 
     /// @notice Version of the implementation behind the proxy (bumped by `reinitializer` in upgrades).
     function getContractVersion() external view returns (uint64) {

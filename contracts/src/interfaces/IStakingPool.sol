@@ -19,4 +19,8 @@ interface IStakingPool is IERC20 {
 
     /// @notice The current share rate (ETH per share, 1e27 precision).
     function shareRate() external view returns (uint256);
+
+    /// @notice Moves `shares` of `holder` into the withdrawal queue (ERC-20 `Transfer(holder, queue, shares)`),
+    ///         without an allowance. Only the withdrawal queue may call, and only for the holder who called it.
+    function pullSharesForWithdrawal(address holder, uint256 shares) external;
 }

@@ -11,21 +11,12 @@ pragma solidity ^0.8.28;
 ///      What the pool (holder of FINALIZE_ROLE) calls, in this order, while it processes an oracle report:
 ///        1. `prefinalize(batches, finalizationShareRate)`  (view) -> (ethToLock, sharesToBurn)
 ///        2. `finalize{value: ethToLock}(batches[batches.length - 1], finalizationShareRate)`
-///        3. burn `sharesToBurn` dvETH shares from the queue's own balance (the pool's internal burn)
+///        3. take `sharesToBurn` dvETH shares out of the queue's dvETH (they leave `unfinalizedShares` in step 2)
 ///        4. after applying the report's new rate: `notifyShareRate(pool.shareRate())`
 ///      Steps 1-3 are skipped when the report finalizes nothing; step 4 is due on every report that moves the rate
 ///      (and is a cheap no-op otherwise). `batches` comes from the oracle, which computed it off-chain with
 ///      `calculateFinalizationBatches` at the report's reference block.
 interface IWithdrawalQueue {
-    /// @notice ERC-2612 permit data for `requestWithdrawalsWithPermit` (dvETH permit to the queue).
-    struct PermitInput {
-        uint256 value;
-        uint256 deadline;
-        uint8 v;
-        bytes32 r;
-        bytes32 s;
-    }
-
     /// @notice Everything known about one request.
     struct WithdrawalRequestStatus {
         uint256 shares; // dvETH shares locked by the request
@@ -95,20 +86,19 @@ interface IWithdrawalQueue {
     error RequestIdsNotSorted(uint256 index);
     error EtherTransferFailed(address recipient, uint256 amount);
     error TooManyHolders();
-    error ShareTransferFailed(address from, uint256 shares);
 
     // ---------------------------------------------------------------- requests
 
+    /// @notice Locks `shares` dvETH shares of the caller in one request and mints its NFT to the caller. No
+    ///         allowance is needed: the queue takes the caller's shares through the pool
+    ///         (`IStakingPool.pullSharesForWithdrawal`), never anyone else's.
+    /// @return requestId The new request's id.
+    function requestWithdrawal(uint256 shares) external returns (uint256 requestId);
+
     /// @notice Locks `shares[i]` dvETH shares of the caller per request and mints one request NFT each to `owner`
-    ///         (the caller when `owner` is zero). Needs a dvETH allowance to the queue of their sum.
+    ///         (the caller when `owner` is zero). The caller's shares are taken, whoever `owner` is; no allowance.
     /// @return requestIds The new request ids, in order.
     function requestWithdrawals(uint256[] calldata shares, address owner) external returns (uint256[] memory requestIds);
-
-    /// @notice As `requestWithdrawals`, first applying an ERC-2612 dvETH permit (caller -> queue). A permit that
-    ///         fails (e.g. front-run) is ignored; the transfer then needs an existing allowance.
-    function requestWithdrawalsWithPermit(uint256[] calldata shares, address owner, PermitInput calldata permit)
-        external
-        returns (uint256[] memory requestIds);
 
     // ---------------------------------------------------------------- finalization (the pool)
 

@@ -55,7 +55,8 @@ abstract contract SharesToken is IERC20, IERC20Metadata, IERC20Permit, IERC20Err
     }
 
     /// @inheritdoc IERC20
-    function balanceOf(address account) public view returns (uint256) {
+    /// @dev Virtual: a derived contract may hold shares for an account outside `balances` (see `_debit`).
+    function balanceOf(address account) public view virtual returns (uint256) {
         return _tokenStorage().balances[account];
     }
 
@@ -118,6 +119,29 @@ abstract contract SharesToken is IERC20, IERC20Metadata, IERC20Permit, IERC20Err
             $.balances[to] += value; // bounded by total supply
         }
         emit Transfer(from, to, value);
+    }
+
+    /// @dev The first half of a transfer whose destination the derived contract keeps itself (it must count the
+    ///      shares in its `balanceOf` override and emit the `Transfer`): checked exactly like `_transfer`'s debit.
+    function _debit(address from, uint256 value) internal {
+        TokenStorage storage $ = _tokenStorage();
+        uint256 fromBalance = $.balances[from];
+        if (fromBalance < value) revert ERC20InsufficientBalance(from, fromBalance, value);
+        unchecked {
+            $.balances[from] = fromBalance - value;
+        }
+    }
+
+    /// @dev The second half of such a transfer, once the derived contract releases the shares to `to`.
+    function _credit(address to, uint256 value) internal {
+        unchecked {
+            _tokenStorage().balances[to] += value; // bounded by total supply
+        }
+    }
+
+    /// @dev `account`'s balance as stored here, without what a derived contract holds for it elsewhere.
+    function _storedBalance(address account) internal view returns (uint256) {
+        return _tokenStorage().balances[account];
     }
 
     function _mint(address to, uint256 shares) internal {

@@ -4,7 +4,6 @@ pragma solidity ^0.8.28;
 import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/access/AccessControlUpgradeable.sol";
 import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
 import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
-import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
@@ -42,10 +41,14 @@ import {WithdrawalRequestNFT} from "./WithdrawalRequestNFT.sol";
 ///      - each request is claimed at most once, by its current owner, to the owner or a recipient of its choice;
 ///      - a request costs one fresh storage slot; a claim is O(1) given the checkpoint hint.
 ///      What it trusts:
-///      - the pool (FINALIZE_ROLE): to pass the finalization rate the oracle reported, to burn `sharesToBurn`
-///        from the queue right after `finalize`, and to push every new share rate through `notifyShareRate`
-///        (new requests are valued at the last pushed rate);
-///      - dvETH (the pool) as an ERC-20 that moves exactly the shares asked;
+///      - the pool (FINALIZE_ROLE): to pass the finalization rate the oracle reported, to take `sharesToBurn`
+///        out of the queue's dvETH right after `finalize`, and to push every new share rate through
+///        `notifyShareRate` (new requests are valued at the last pushed rate);
+///      - dvETH (the pool) to move exactly the shares asked from the caller in `pullSharesForWithdrawal`, which
+///        it lets only this queue call (no allowance: calling the queue is the holder's consent). The pool counts
+///        the shares of unfinalized requests as the queue's dvETH through `unfinalizedShares`, so the queue
+///        must keep that figure exact: it changes only by a request's shares and by a finalization's
+///        `sharesToBurn`;
 ///      - DEFAULT_ADMIN_ROLE for upgrades and roles; PAUSE_ROLE/RESUME_ROLE and LIMITS_MANAGER_ROLE for their levers.
 ///      Storage: ERC-7201 namespace `shoal.storage.WithdrawalQueue` (see WithdrawalQueueStorage).
 contract WithdrawalQueue is
@@ -63,6 +66,13 @@ contract WithdrawalQueue is
     bytes32 public constant RESUME_ROLE = keccak256("RESUME_ROLE");
     /// @notice Sets the minimum and maximum ETH value of one request.
     bytes32 public constant LIMITS_MANAGER_ROLE = keccak256("LIMITS_MANAGER_ROLE");
+
+    /// @dev Masks of the packed fields the single-request path reads from storage words (see `requestWithdrawal`).
+    uint256 private constant MASK_32 = type(uint32).max;
+    uint256 private constant MASK_40 = type(uint40).max;
+    uint256 private constant MASK_48 = type(uint48).max;
+    uint256 private constant MASK_64 = type(uint64).max;
+    uint256 private constant MASK_96 = type(uint96).max;
 
     /// @notice dvETH, the pool's share token. Immutable (in the implementation's code) so requests skip a cold
     ///         storage read; a new pool needs a new implementation.
@@ -98,30 +108,85 @@ contract WithdrawalQueue is
 
     // ================================================================ requests
 
+    // No reentrancy guard on requests: their only external call is the last statement, to the pool (immutable,
+    // trusted), whose `pullSharesForWithdrawal` calls nothing outside the pool.
+
+    /// @inheritdoc IWithdrawalQueue
+    /// @dev The single-request path, the common case, written at the level of storage words because it is the
+    ///      protocol's most frequent user transaction (issue #3 §5 budgets it at 80,000 gas). It does exactly what
+    ///      `requestWithdrawals([shares], msg.sender)` does, with the same checks and errors, but reads each of its
+    ///      three slots once into a word and writes it back once (Solidity would copy the packed structs through
+    ///      memory field by field), and needs no array decoding and no returned array. The bit positions are
+    ///      those Solidity gives the packed structs (WithdrawalQueueStorage): members from the low-order end up.
+    ///        RequestState: lastRequestId 0..39 | shareRate 40..135 | minRequestGwei 136..167 |
+    ///                      maxRequestGwei 168..215 | paused 216..223 | holderCount 224..255
+    ///        Holder:       index 0..31 | balance 32..95
+    ///        Request:      cumulativeShares 0..95 | cumulativeEther 96..191 | timestamp 192..223 | owner 224..255
+    ///      `test_requestWithdrawal_recordsAndEmitsLikeTheBatch` and the fuzz/invariant suites (which use both
+    ///      paths) hold the two to the same state.
+    function requestWithdrawal(uint256 shares) external returns (uint256 requestId) {
+        Layout storage $ = _s();
+        RequestState storage stateRef = $.req;
+        uint256 state;
+        assembly ("memory-safe") {
+            state := sload(stateRef.slot)
+        }
+        if ((state >> 216) & 0xff != 0) revert QueuePaused();
+        uint256 e = _checkedValue(shares, (state >> 40) & MASK_96, (state >> 136) & MASK_32, (state >> 168) & MASK_48);
+
+        // the caller's holder slot: register it on first sight (next holder index, kept in the state word)
+        uint256 index;
+        {
+            Holder storage holderRef = $.holders[msg.sender];
+            uint256 holder;
+            assembly ("memory-safe") {
+                holder := sload(holderRef.slot)
+            }
+            index = holder & MASK_32;
+            if (index == 0) {
+                index = (state >> 224) + 1;
+                if (index > HOLDER_INDEX_MASK) revert TooManyHolders();
+                state = (state & ~(MASK_32 << 224)) | (index << 224);
+                $.holderAt[index] = msg.sender;
+            }
+            // balance + 1 cannot reach 2^64: it counts requests, whose ids are uint40
+            holder = index | ((((holder >> 32) & MASK_64) + 1) << 32);
+            assembly ("memory-safe") {
+                sstore(holderRef.slot, holder)
+            }
+        }
+
+        // the new request continues the cumulative sums of the last one
+        {
+            uint256 lastId = state & MASK_40;
+            uint256 request;
+            {
+                Request storage lastRef = $.requests[lastId];
+                assembly ("memory-safe") {
+                    request := sload(lastRef.slot)
+                }
+            }
+            request = SafeCast.toUint96((request & MASK_96) + shares)
+                | (uint256(SafeCast.toUint96(((request >> 96) & MASK_96) + e)) << 96)
+                | (uint256(SafeCast.toUint32(block.timestamp)) << 192) | (index << 224);
+            requestId = SafeCast.toUint40(lastId + 1);
+            Request storage requestRef = $.requests[requestId];
+            state = (state & ~MASK_40) | requestId;
+            assembly ("memory-safe") {
+                sstore(requestRef.slot, request)
+                sstore(stateRef.slot, state)
+            }
+        }
+        emit WithdrawalRequested(requestId, msg.sender, msg.sender, shares, e);
+        emit Transfer(address(0), msg.sender, requestId);
+        _pullShares(shares);
+    }
+
     /// @inheritdoc IWithdrawalQueue
     function requestWithdrawals(uint256[] calldata shares, address owner)
         external
-        nonReentrant
         returns (uint256[] memory requestIds)
     {
-        return _request(shares, owner);
-    }
-
-    /// @inheritdoc IWithdrawalQueue
-    function requestWithdrawalsWithPermit(uint256[] calldata shares, address owner, PermitInput calldata permit)
-        external
-        nonReentrant
-        returns (uint256[] memory requestIds)
-    {
-        // A permit can be front-run (its signature is public once in the mempool): then it reverts here but the
-        // allowance exists anyway, so failure is ignored and `transferFrom` is the real check.
-        try IERC20Permit(address(POOL))
-            .permit(msg.sender, address(this), permit.value, permit.deadline, permit.v, permit.r, permit.s) {}
-            catch {}
-        return _request(shares, owner);
-    }
-
-    function _request(uint256[] calldata shares, address owner) private returns (uint256[] memory requestIds) {
         if (shares.length == 0) revert EmptyRequestList();
         if (owner == address(0)) owner = msg.sender;
         Layout storage $ = _s();
@@ -136,7 +201,7 @@ contract WithdrawalQueue is
         next.owner = ownerIndex;
         requestIds = new uint256[](shares.length);
         for (uint256 i; i < shares.length; ++i) {
-            uint256 e = _checkedValue(shares[i], st);
+            uint256 e = _checkedValue(shares[i], st.shareRate, st.minRequestGwei, st.maxRequestGwei);
             next.cumulativeShares = SafeCast.toUint96(next.cumulativeShares + shares[i]);
             next.cumulativeEther = SafeCast.toUint96(next.cumulativeEther + e);
             $.requests[++id] = next;
@@ -146,17 +211,44 @@ contract WithdrawalQueue is
         }
         $.req.lastRequestId = SafeCast.toUint40(id);
 
-        uint256 total = next.cumulativeShares - sharesBefore;
-        if (!POOL.transferFrom(msg.sender, address(this), total)) revert ShareTransferFailed(msg.sender, total);
+        // always the caller's own shares: whoever owns the requests, the caller pays for them
+        _pullShares(next.cumulativeShares - sharesBefore);
     }
 
-    /// @dev ETH value of `shares` at the request rate, which must lie within the request limits.
-    function _checkedValue(uint256 shares, RequestState memory st) private pure returns (uint256 e) {
-        uint256 maxEther = uint256(st.maxRequestGwei) * GWEI;
+    /// @dev Takes `shares` dvETH of the caller into the queue: `POOL.pullSharesForWithdrawal(msg.sender, shares)`
+    ///      as a bare CALL, passing the pool's revert on (e.g. `ERC20InsufficientBalance`). Solidity's own call
+    ///      would add an EXTCODESIZE check (the pool is immutable and has code) and memory copies: ~200 gas.
+    function _pullShares(uint256 shares) private {
+        address pool = address(POOL);
+        bytes4 selector = IStakingPool.pullSharesForWithdrawal.selector;
+        assembly ("memory-safe") {
+            let p := mload(0x40) // scratch past the free memory pointer, not kept
+            mstore(p, selector)
+            mstore(add(p, 4), caller())
+            mstore(add(p, 36), shares)
+            if iszero(call(gas(), pool, 0, p, 68, 0, 0)) {
+                returndatacopy(p, 0, returndatasize())
+                revert(p, returndatasize())
+            }
+        }
+    }
+
+    /// @dev ETH value of `shares` at the request rate, which must lie within the request limits (in gwei).
+    function _checkedValue(uint256 shares, uint256 shareRate, uint256 minRequestGwei, uint256 maxRequestGwei)
+        private
+        pure
+        returns (uint256 e)
+    {
+        // limits are stored as uint32/uint48 gwei and the rate as uint96, so nothing here can overflow
+        uint256 maxEther;
+        uint256 minEther;
+        unchecked {
+            maxEther = maxRequestGwei * GWEI;
+            minEther = minRequestGwei * GWEI;
+        }
         // shares <= 2^128 keeps shares * rate (rate < 2^96) far from overflow; more is above any max anyway.
         if (shares > type(uint128).max) revert RequestTooLarge(shares, type(uint256).max, maxEther);
-        e = WithdrawalMath.toEther(shares, st.shareRate);
-        uint256 minEther = uint256(st.minRequestGwei) * GWEI;
+        e = WithdrawalMath.toEther(shares, shareRate);
         if (e < minEther) revert RequestTooSmall(shares, e, minEther);
         if (e > maxEther) revert RequestTooLarge(shares, e, maxEther);
     }

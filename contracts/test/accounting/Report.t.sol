@@ -143,10 +143,8 @@ contract ReportTest is ReportFixture {
         // alice asks for 10 dvETH back
         uint256[] memory amounts = new uint256[](1);
         amounts[0] = 10 ether;
-        vm.startPrank(alice);
-        pool.approve(address(withdrawalQueue), 10 ether);
+        vm.prank(alice);
         uint256[] memory ids = withdrawalQueue.requestWithdrawals(amounts, alice);
-        vm.stopPrank();
         vm.assertEq(pool.getDepositableEther(), pool.getBufferedEther() - 10 ether, "the buffer is reserved for it");
 
         nextFrame();

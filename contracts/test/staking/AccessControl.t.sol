@@ -56,7 +56,7 @@ contract AccessControlTest is ShoalFixture {
 
     function _poolGuarded() private returns (Guarded[] memory g) {
         g = new Guarded[](12);
-        address impl = address(new StakingPool());
+        address impl = address(new StakingPool(withdrawalQueue));
         g[0] = Guarded(address(pool), abi.encodeCall(pool.pauseStaking, ()), pool.STAKING_PAUSE_ROLE(), "pauseStaking");
         g[1] = Guarded(address(pool), abi.encodeCall(pool.resumeStaking, ()), pool.STAKING_CONTROL_ROLE(), "resumeStaking");
         g[2] = Guarded(
@@ -247,7 +247,7 @@ contract AccessControlTest is ShoalFixture {
 
     function test_pool_setProtocolContracts_adminRole() public {
         _grant(address(pool), ADMIN_ROLE, holder);
-        address[4] memory next = [makeAddr("queue2"), makeAddr("vault2"), makeAddr("elVault2"), makeAddr("checker2")];
+        address[4] memory next = [address(withdrawalQueue), makeAddr("vault2"), makeAddr("elVault2"), makeAddr("checker2")];
         vm.expectEmit(address(pool));
         emit StakingPool.ProtocolContractsSet(next[0], next[1], next[2], next[3]);
         vm.prank(holder);
@@ -389,7 +389,7 @@ contract AccessControlTest is ShoalFixture {
     function test_upgradeToAndCall_adminRoleOnEveryContract() public {
         address[4] memory proxies = [address(pool), address(router), address(registry), address(dsm)];
         address[4] memory impls =
-            [address(new StakingPool()), address(new StakingRouter()), address(new OperatorRegistry()), address(new DepositSecurityModule())];
+            [address(new StakingPool(withdrawalQueue)), address(new StakingRouter()), address(new OperatorRegistry()), address(new DepositSecurityModule())];
         for (uint256 i; i < 4; ++i) {
             _grant(proxies[i], ADMIN_ROLE, holder);
             vm.prank(holder);

@@ -92,7 +92,7 @@ contract StakingPoolTest is PoolTestBase {
     }
 
     function test_initialize_emitsBootstrapStakeToDeadHolder() public {
-        address impl = address(new StakingPool());
+        address impl = address(new StakingPool(withdrawalQueue));
         address predicted = vm.computeCreateAddress(address(this), vm.getNonce(address(this)));
         vm.deal(address(this), B);
         vm.expectEmit(predicted);
@@ -103,7 +103,7 @@ contract StakingPoolTest is PoolTestBase {
     }
 
     function test_initialize_requiresExactlyTheBootstrapDeposit() public {
-        address impl = address(new StakingPool());
+        address impl = address(new StakingPool(withdrawalQueue));
         bytes memory init = abi.encodeCall(StakingPool.initialize, (admin, address(router)));
         vm.deal(address(this), 1 ether);
         vm.expectRevert(abi.encodeWithSelector(StakingPool.BootstrapDepositRequired.selector, 0, B));
@@ -117,7 +117,7 @@ contract StakingPoolTest is PoolTestBase {
     }
 
     function test_initialize_rejectsZeroAdminOrRouter() public {
-        address impl = address(new StakingPool());
+        address impl = address(new StakingPool(withdrawalQueue));
         vm.deal(address(this), 1 ether);
         vm.expectRevert(abi.encodeWithSelector(ShoalUpgradeable.ZeroAddress.selector, "admin"));
         new ERC1967Proxy{value: B}(impl, abi.encodeCall(StakingPool.initialize, (address(0), address(router))));
@@ -134,7 +134,7 @@ contract StakingPoolTest is PoolTestBase {
     }
 
     function test_initialize_implementationCannotBeInitialised() public {
-        StakingPool impl = new StakingPool();
+        StakingPool impl = new StakingPool(withdrawalQueue);
         vm.assertEq(uint256(impl.getContractVersion()), uint256(type(uint64).max), "initializers disabled");
         vm.deal(address(this), B);
         vm.expectRevert(Initializable.InvalidInitialization.selector);

@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {ShoalFixture} from "../ShoalFixture.sol";
 import {StakingPool} from "../../src/StakingPool.sol";
+import {IWithdrawalQueue} from "../../src/interfaces/IWithdrawalQueue.sol";
 import {StakingRouter} from "../../src/StakingRouter.sol";
 import {DepositSecurityModule} from "../../src/DepositSecurityModule.sol";
 import {OperatorRegistry} from "../../src/modules/OperatorRegistry.sol";
@@ -38,6 +39,8 @@ abstract contract V2Marker {
 }
 
 contract StakingPoolV2 is StakingPool, V2Marker {
+    constructor(IWithdrawalQueue queue) StakingPool(queue) {}
+
     function initializeV2(uint256 marker) external reinitializer(2) {
         _setMarker(marker);
     }
@@ -232,7 +235,7 @@ contract UpgradeTest is ShoalFixture {
     // ============================================================================ admin upgrades keep state
     function test_upgrade_stakingPool_keepsEveryValue() public {
         bytes memory before = _allState();
-        _upgrade(address(pool), address(new StakingPoolV2()), 11);
+        _upgrade(address(pool), address(new StakingPoolV2(withdrawalQueue)), 11);
         vm.assertEq(_allState(), before);
     }
 
@@ -257,7 +260,7 @@ contract UpgradeTest is ShoalFixture {
     /// After all four upgrades the money path still works end to end: stake, transfer, guarded deposit.
     function test_upgrade_allFour_thenTheMoneyPathStillWorks() public {
         bytes memory before = _allState();
-        _upgrade(address(pool), address(new StakingPoolV2()), 1);
+        _upgrade(address(pool), address(new StakingPoolV2(withdrawalQueue)), 1);
         _upgrade(address(router), address(new StakingRouterV2()), 2);
         _upgrade(address(registry), address(new OperatorRegistryV2()), 3);
         _upgrade(address(dsm), address(new DepositSecurityModuleV2()), 4);
@@ -297,7 +300,7 @@ contract UpgradeTest is ShoalFixture {
     function test_upgrade_byNonAdmin_reverts() public {
         address[4] memory proxies = [address(pool), address(router), address(registry), address(dsm)];
         address[4] memory impls = [
-            address(new StakingPoolV2()),
+            address(new StakingPoolV2(withdrawalQueue)),
             address(new StakingRouterV2()),
             address(new OperatorRegistryV2()),
             address(new DepositSecurityModuleV2())
@@ -336,7 +339,7 @@ contract UpgradeTest is ShoalFixture {
 
     function test_upgrade_calledOnTheImplementation_reverts() public {
         address impl = _implementation(address(pool));
-        address next = address(new StakingPoolV2());
+        address next = address(new StakingPoolV2(withdrawalQueue));
         vm.prank(admin);
         vm.expectRevert(UUPSUpgradeable.UUPSUnauthorizedCallContext.selector);
         UUPSUpgradeable(impl).upgradeToAndCall(next, "");

@@ -288,20 +288,29 @@ contract SystemHandler {
 
     // ================================================================================ withdrawals
     /// @notice An actor locks 1..3 parts of its dvETH in requests (each within the queue's ETH limits), owned by
-    ///         itself or another actor.
+    ///         itself or another actor; no allowance (the queue pulls the caller's shares through the pool). A
+    ///         single request for itself goes through `requestWithdrawal`, the rest through the batch.
     function requestWithdrawals(uint256 actorSeed, uint256 ownerSeed, uint256 sharesSeed, uint256 count) external {
         address a = actor(actorSeed);
         address owner = ownerSeed % 4 == 0 ? actor(ownerSeed >> 2) : a;
-        (uint256[] memory shares, uint256 total) = _requestSizes(pool.balanceOf(a), sharesSeed, count);
+        (uint256[] memory shares,) = _requestSizes(pool.balanceOf(a), sharesSeed, count);
         if (shares.length == 0) return;
-        vm.prank(a);
-        pool.approve(address(queue), total);
         uint256 poolRate = pool.shareRate();
         vm.prank(a);
-        try queue.requestWithdrawals(shares, owner) returns (uint256[] memory ids) {
-            _recordRequests(ids, shares, owner, poolRate);
-        } catch (bytes memory reason) {
-            _unexpected("requestWithdrawals", reason);
+        if (shares.length == 1 && owner == a) {
+            try queue.requestWithdrawal(shares[0]) returns (uint256 id) {
+                uint256[] memory ids = new uint256[](1);
+                ids[0] = id;
+                _recordRequests(ids, shares, owner, poolRate);
+            } catch (bytes memory reason) {
+                _unexpected("requestWithdrawal", reason);
+            }
+        } else {
+            try queue.requestWithdrawals(shares, owner) returns (uint256[] memory ids) {
+                _recordRequests(ids, shares, owner, poolRate);
+            } catch (bytes memory reason) {
+                _unexpected("requestWithdrawals", reason);
+            }
         }
         ++calls["requestWithdrawals"];
     }

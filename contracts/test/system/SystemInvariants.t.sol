@@ -400,10 +400,8 @@ contract SystemInvariantsTest is ShoalFixture {
         handler.stake(0, 1_000 ether); // the whale now holds 1,100 of ~1,160 dvETH; 1,032 ETH are buffered
         uint256[] memory shares = new uint256[](1);
         shares[0] = 990 ether;
-        vm.startPrank(whale);
-        pool.approve(address(withdrawalQueue), shares[0]);
+        vm.prank(whale);
         withdrawalQueue.requestWithdrawals(shares, whale);
-        vm.stopPrank();
         for (uint256 i; i < 5; ++i) handler.elRewards(2 ether); // 10 ETH of EL rewards wait in the vault
         uint256 rateBefore = pool.shareRate();
         // one frame, no cluster news, no beacon reward, all EL rewards allowed, finalize all the buffer can pay

@@ -23,6 +23,21 @@ contract TestShareToken is ERC20PermitUpgradeable {
         shareRate = rate;
     }
 
+    /// @dev The queue allowed to pull holders' shares (the real pool uses its configured queue).
+    address public queue;
+
+    error UnexpectedSender(address sender);
+
+    function setQueue(address queue_) external {
+        queue = queue_;
+    }
+
+    /// @dev The real pool's queue-only pull, kept simple: a plain transfer to the queue's stored balance.
+    function pullSharesForWithdrawal(address holder, uint256 shares) external {
+        if (msg.sender != queue) revert UnexpectedSender(msg.sender);
+        _transfer(holder, msg.sender, shares);
+    }
+
     function setShareRate(uint256 rate) external {
         shareRate = rate;
     }

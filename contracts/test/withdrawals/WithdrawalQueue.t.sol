@@ -94,7 +94,6 @@ contract WithdrawalQueueTest is WithdrawalQueueFixture {
     function test_request_batchMintsConsecutiveIdsAndEmits() public {
         token.mint(alice, 3 ether);
         vm.startPrank(alice);
-        token.approve(address(queue), 3 ether);
         uint256[] memory amounts = ids(1 ether, 2 ether);
         vm.expectEmit(address(queue));
         emit IWithdrawalQueue.WithdrawalRequested(1, alice, bob, 1 ether, 1 ether);
@@ -118,7 +117,6 @@ contract WithdrawalQueueTest is WithdrawalQueueFixture {
     function test_request_zeroOwnerMeansCaller() public {
         token.mint(alice, 1 ether);
         vm.startPrank(alice);
-        token.approve(address(queue), 1 ether);
         uint256 id = queue.requestWithdrawals(ids(1 ether), address(0))[0];
         vm.stopPrank();
         vm.assertEq(queue.ownerOf(id), alice);
@@ -131,18 +129,20 @@ contract WithdrawalQueueTest is WithdrawalQueueFixture {
         pushRate(0.99e27);
         token.mint(alice, 100 gwei);
         vm.startPrank(alice);
-        token.approve(address(queue), 100 gwei);
         vm.expectRevert(
             abi.encodeWithSelector(IWithdrawalQueue.RequestTooSmall.selector, 100 gwei, 99 gwei, MIN_REQUEST)
         );
         queue.requestWithdrawals(ids(100 gwei), alice);
+        vm.expectRevert(
+            abi.encodeWithSelector(IWithdrawalQueue.RequestTooSmall.selector, 100 gwei, 99 gwei, MIN_REQUEST)
+        );
+        queue.requestWithdrawal(100 gwei);
         vm.stopPrank();
     }
 
     function test_request_revertsAboveMaximum() public {
         token.mint(alice, 1001 ether);
         vm.startPrank(alice);
-        token.approve(address(queue), 1001 ether);
         vm.expectRevert(
             abi.encodeWithSelector(IWithdrawalQueue.RequestTooLarge.selector, 1001 ether, 1001 ether, MAX_REQUEST)
         );
@@ -153,6 +153,10 @@ contract WithdrawalQueueTest is WithdrawalQueueFixture {
             )
         );
         queue.requestWithdrawals(ids(uint256(1) << 200), alice);
+        vm.expectRevert(
+            abi.encodeWithSelector(IWithdrawalQueue.RequestTooLarge.selector, 1001 ether, 1001 ether, MAX_REQUEST)
+        );
+        queue.requestWithdrawal(1001 ether);
         vm.stopPrank();
     }
 
@@ -161,13 +165,61 @@ contract WithdrawalQueueTest is WithdrawalQueueFixture {
         queue.requestWithdrawals(new uint256[](0), alice);
     }
 
-    function test_request_revertsWithoutAllowance() public {
+    function test_request_needsNoAllowance() public {
+        token.mint(alice, 3 ether);
+        vm.assertEq(token.allowance(alice, address(queue)), 0);
+        vm.startPrank(alice);
+        uint256 one = queue.requestWithdrawal(1 ether);
+        uint256 two = queue.requestWithdrawals(ids(2 ether), alice)[0];
+        vm.stopPrank();
+        vm.assertEq(status(one).shares, 1 ether);
+        vm.assertEq(status(two).shares, 2 ether);
+        vm.assertEq(token.balanceOf(alice), 0);
+        vm.assertEq(token.balanceOf(address(queue)), 3 ether);
+    }
+
+    /// @dev Naming another owner gives them the NFT, never takes their shares: the caller always pays.
+    function test_request_forAnotherOwner_takesOnlyTheCallersShares() public {
         token.mint(alice, 1 ether);
+        token.mint(bob, 5 ether);
+        vm.prank(alice);
+        uint256 id = queue.requestWithdrawals(ids(1 ether), bob)[0];
+        vm.assertEq(queue.ownerOf(id), bob);
+        vm.assertEq(token.balanceOf(alice), 0);
+        vm.assertEq(token.balanceOf(bob), 5 ether, "the owner's dvETH is untouched");
+        // and without dvETH of its own, a caller cannot lock anyone's
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(IERC20Errors.ERC20InsufficientBalance.selector, alice, 0, 1 ether));
+        queue.requestWithdrawals(ids(1 ether), bob);
+    }
+
+    function test_request_revertsWithoutBalance() public {
+        token.mint(alice, 0.5 ether);
         vm.prank(alice);
         vm.expectRevert(
-            abi.encodeWithSelector(IERC20Errors.ERC20InsufficientAllowance.selector, address(queue), 0, 1 ether)
+            abi.encodeWithSelector(IERC20Errors.ERC20InsufficientBalance.selector, alice, 0.5 ether, 1 ether)
         );
-        queue.requestWithdrawals(ids(1 ether), alice);
+        queue.requestWithdrawal(1 ether);
+    }
+
+    function test_requestWithdrawal_recordsAndEmitsLikeTheBatch() public {
+        pushRate(1.01e27);
+        token.mint(alice, 1 ether);
+        vm.expectEmit(address(queue));
+        emit IWithdrawalQueue.WithdrawalRequested(1, alice, alice, 1 ether, 1.01 ether);
+        vm.expectEmit(address(queue));
+        emit Transfer(address(0), alice, 1);
+        vm.prank(alice);
+        vm.assertEq(queue.requestWithdrawal(1 ether), 1);
+        uint256 second = requestAs(alice, 2 ether);
+        vm.assertEq(second, 2);
+        vm.assertEq(status(1).shares, 1 ether);
+        vm.assertEq(status(1).etherAtRequest, 1.01 ether);
+        vm.assertEq(status(2).shares, 2 ether, "cumulative sums continue from the single request");
+        vm.assertEq(status(2).etherAtRequest, 2.02 ether);
+        vm.assertEq(queue.balanceOf(alice), 2);
+        vm.assertEq(queue.unfinalizedShares(), 3 ether);
+        vm.assertEq(queue.unfinalizedEther(), 3.03 ether);
     }
 
     function test_request_revertsWhenPaused() public {
@@ -177,35 +229,9 @@ contract WithdrawalQueueTest is WithdrawalQueueFixture {
         vm.prank(alice);
         vm.expectRevert(IWithdrawalQueue.QueuePaused.selector);
         queue.requestWithdrawals(ids(1 ether), alice);
-    }
-
-    function test_requestWithPermit_needsNoPriorApproval() public {
-        token.mint(alice, 1 ether);
-        IWithdrawalQueue.PermitInput memory p = permitFor(alicePk, alice, 1 ether);
         vm.prank(alice);
-        uint256 id = queue.requestWithdrawalsWithPermit(ids(1 ether), alice, p)[0];
-        vm.assertEq(queue.ownerOf(id), alice);
-        vm.assertEq(token.balanceOf(address(queue)), 1 ether);
-    }
-
-    function test_requestWithPermit_survivesFrontRunPermit() public {
-        token.mint(alice, 1 ether);
-        IWithdrawalQueue.PermitInput memory p = permitFor(alicePk, alice, 1 ether);
-        token.permit(alice, address(queue), p.value, p.deadline, p.v, p.r, p.s); // someone front-runs it
-        vm.prank(alice);
-        queue.requestWithdrawalsWithPermit(ids(1 ether), alice, p);
-        vm.assertEq(token.balanceOf(address(queue)), 1 ether);
-    }
-
-    function test_requestWithPermit_badPermitAndNoAllowanceReverts() public {
-        token.mint(alice, 1 ether);
-        IWithdrawalQueue.PermitInput memory p = permitFor(alicePk, alice, 1 ether);
-        p.value = 2 ether; // signature no longer matches
-        vm.prank(alice);
-        vm.expectRevert(
-            abi.encodeWithSelector(IERC20Errors.ERC20InsufficientAllowance.selector, address(queue), 0, 1 ether)
-        );
-        queue.requestWithdrawalsWithPermit(ids(1 ether), alice, p);
+        vm.expectRevert(IWithdrawalQueue.QueuePaused.selector);
+        queue.requestWithdrawal(1 ether);
     }
 
     // ================================================================ share rate runs
@@ -663,25 +689,5 @@ contract WithdrawalQueueTest is WithdrawalQueueFixture {
         queue.upgradeToAndCall(address(next), "");
         vm.assertEq(queue.ownerOf(id), alice);
         vm.assertEq(status(id).shares, 1 ether);
-    }
-
-    function permitFor(uint256 pk, address owner, uint256 value)
-        internal
-        view
-        returns (IWithdrawalQueue.PermitInput memory p)
-    {
-        bytes32 structHash = keccak256(
-            abi.encode(
-                keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"),
-                owner,
-                address(queue),
-                value,
-                token.nonces(owner),
-                block.timestamp + 1 hours
-            )
-        );
-        bytes32 digest = keccak256(abi.encodePacked("\x19\x01", token.DOMAIN_SEPARATOR(), structHash));
-        (uint8 v, bytes32 r, bytes32 s) = vm.sign(pk, digest);
-        p = IWithdrawalQueue.PermitInput(value, block.timestamp + 1 hours, v, r, s);
     }
 }

@@ -39,6 +39,7 @@ abstract contract WithdrawalQueueFixture is Test {
                     )
                 ))
         );
+        token.setQueue(address(queue));
         vm.startPrank(admin);
         queue.grantRole(queue.FINALIZE_ROLE(), address(this));
         queue.grantRole(queue.PAUSE_ROLE(), guardian);
@@ -50,15 +51,11 @@ abstract contract WithdrawalQueueFixture is Test {
         vm.deal(address(this), 1e30);
     }
 
-    /// @dev Mints `shares` to `who`, approves the queue and requests one withdrawal of them.
+    /// @dev Mints `shares` to `who` and requests one withdrawal of them (no allowance needed).
     function requestAs(address who, uint256 shares) internal returns (uint256 id) {
         token.mint(who, shares);
-        vm.startPrank(who);
-        token.approve(address(queue), shares);
-        uint256[] memory amounts = new uint256[](1);
-        amounts[0] = shares;
-        id = queue.requestWithdrawals(amounts, who)[0];
-        vm.stopPrank();
+        vm.prank(who);
+        id = queue.requestWithdrawal(shares);
     }
 
     /// @dev The pool moves the rate: the token's rate and the queue's request rate.

@@ -49,10 +49,8 @@ contract WithdrawalQueueHandler {
             total += amounts[i];
         }
         token.mint(actor, total);
-        vm.startPrank(actor);
-        token.approve(address(queue), total);
+        vm.prank(actor);
         queue.requestWithdrawals(amounts, actor);
-        vm.stopPrank();
     }
 
     function transfer(uint256 idSeed, uint256 toSeed) external {
