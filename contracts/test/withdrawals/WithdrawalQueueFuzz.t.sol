@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {IWithdrawalQueue} from "../../src/interfaces/IWithdrawalQueue.sol";
 import {WithdrawalQueueFixture} from "./WithdrawalQueueFixture.sol";
+import {Vm} from "../utils/Vm.sol";
 
 /// @notice Fuzz of the request -> finalize -> claim arithmetic.
 contract WithdrawalQueueFuzzTest is WithdrawalQueueFixture {
@@ -11,6 +12,63 @@ contract WithdrawalQueueFuzzTest is WithdrawalQueueFixture {
 
     function setUp() public {
         setUpQueue();
+    }
+
+    /// @dev `requestWithdrawal` (written at storage-word level) leaves exactly the state and logs that
+    ///      `requestWithdrawals([shares], caller)` leaves, for a caller's first request (holder registration in the
+    ///      state word) and a later one, at any rate and amount, after any history of requests by others.
+    function testFuzz_requestWithdrawal_sameStateAndLogsAsTheBatch(
+        uint256 shares,
+        uint256 rate,
+        uint8 before,
+        bool callerHasHistory
+    ) public {
+        rate = bound(rate, MIN_RATE, MAX_RATE);
+        pushRate(rate);
+        for (uint256 i; i < before % 5; ++i) {
+            requestAs(i % 2 == 0 ? bob : address(uint160(0xB0B + i)), 1 ether);
+        }
+        if (callerHasHistory) requestAs(alice, 1 ether);
+        uint256 minShares = (MIN_REQUEST * E27 + rate - 1) / rate;
+        shares = bound(shares, minShares, MAX_REQUEST * E27 / rate);
+        token.mint(alice, shares);
+        vm.warp(block.timestamp + 1 days);
+
+        uint256 snap = vm.snapshotState();
+        vm.recordLogs();
+        vm.prank(alice);
+        uint256 id = queue.requestWithdrawal(shares);
+        bytes32 single = _digest(id, vm.getRecordedLogs());
+        vm.revertToState(snap);
+        vm.recordLogs();
+        vm.prank(alice);
+        uint256 batchId = queue.requestWithdrawals(ids(shares), alice)[0];
+        bytes32 batch = _digest(batchId, vm.getRecordedLogs());
+        vm.assertEq(id, batchId, "request id");
+        vm.assertEq(single, batch, "state and logs differ between the two paths");
+    }
+
+    /// @dev Everything a request can change, hashed: the request's status and raw slot, the queue's state slot,
+    ///      the caller's holder slot, holder index -> address, NFT and dvETH balances, and the logs.
+    function _digest(uint256 id, Vm.Log[] memory logs) internal view returns (bytes32) {
+        bytes32 base = 0x840a1a3bce9b6bc198162ef15ba8d20c284119ea1884933484070074ef30c900; // WithdrawalQueueStorage
+        bytes32 holderSlot = keccak256(abi.encode(alice, uint256(base) + 6)); // holders
+        uint256 index = uint32(uint256(vm.load(address(queue), holderSlot)));
+        bytes memory slots = abi.encode(
+            vm.load(address(queue), keccak256(abi.encode(id, uint256(base) + 3))), // requests[id]
+            vm.load(address(queue), base), // RequestState
+            vm.load(address(queue), holderSlot),
+            vm.load(address(queue), keccak256(abi.encode(index, uint256(base) + 7))) // holderAt[index]
+        );
+        bytes memory views = abi.encode(
+            status(id),
+            queue.balanceOf(alice),
+            token.balanceOf(alice),
+            token.balanceOf(address(queue)),
+            queue.unfinalizedShares(),
+            queue.unfinalizedEther()
+        );
+        return keccak256(abi.encode(slots, views, keccak256(abi.encode(logs))));
     }
 
     /// @dev One request: the claim is exactly min(value at request, shares at finalization rate), both rounded
