@@ -127,7 +127,18 @@ export class SlotScheduler implements Scheduler {
     this.#emit({ slot, type: 'prepare_aggregator' }, attDefs);
     this.#emit({ slot, type: 'attester' }, attDefs);
     this.#emit({ slot, type: 'aggregator' }, attDefs);
-    const sync = this.#sync.get(epoch) ?? [];
+    // The last slot of a sync committee period is signed by the NEXT period's committee (its message goes into the
+    // next slot's block: altair validator guide, is_assigned_to_sync_committee for compute_epoch_at_slot(slot + 1)).
+    const period = (e: number) => Math.floor(e / b.chain.epochsPerSyncCommitteePeriod);
+    const syncEpoch = b.epochOf(slot + 1);
+    if (period(syncEpoch) !== period(epoch) && !this.#sync.has(syncEpoch) && this.#indices.size > 0) {
+      try {
+        this.#sync.set(syncEpoch, await b.syncDuties(syncEpoch, [...this.#indices.keys()]));
+      } catch (e) {
+        this.#o.onEvent?.('sync_duties_unavailable', { epoch: syncEpoch, error: (e as Error).message });
+      }
+    }
+    const sync = this.#sync.get(period(syncEpoch) !== period(epoch) ? syncEpoch : epoch) ?? [];
     const syncDefs: DutyDefinition[] = sync.map((d) => ({ pubkey: hex(d.pubkey), validatorIndex: d.validatorIndex, syncCommitteeIndices: d.validatorSyncCommitteeIndices }));
     this.#emit({ slot, type: 'prepare_sync_contribution' }, syncDefs);
     this.#emit({ slot, type: 'sync_message' }, syncDefs);

@@ -1,9 +1,15 @@
 /**
- * Scheduler at an activation boundary: at the first slot of a validator's activation epoch the beacon node's head
+ * Scheduler at boundaries (both found by dv-node/test/dkg-e2e.test.ts).
+ *
+ * Activation: at the first slot of a validator's activation epoch the beacon node's head
  * state may still be the previous epoch's (the epoch transition has not run yet), so the validator's status still
  * reads `pending_queued` although its activation epoch has come. The scheduler judges activity by the validator's
- * activation and exit epochs, so the new validator's duties of that first epoch are not lost (found by
- * dv-node/test/dkg-e2e.test.ts: half the nodes skipped a whole epoch).
+ * activation and exit epochs, so the new validator's duties of that first epoch are not lost (half the nodes skipped
+ * a whole epoch).
+ *
+ * Sync committee period: the last slot of a period is signed by the NEXT period's committee (the message is
+ * included in the next slot's block), so that slot's sync duties (subcommittee seats) are the next period's; with
+ * the current period's seats the beacon node refuses the contributions ("aggregator … is not in sync subcommittee").
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -55,4 +61,42 @@ test('scheduler: a validator whose activation epoch has come attests even while 
   }
   assert.deepEqual(fired.find((f) => f.duty.type === 'attester' && f.duty.slot === 1)?.defs.map((d) => d.validatorIndex), [20]);
   assert.ok(asked.length > 0 && asked.every((a) => a.length === 1 && a[0] === 20), `duties asked for ${JSON.stringify(asked)}: only validator 20 is active in epoch 0`);
+});
+
+test('scheduler: the last slot of a sync committee period takes the next period\'s sync duties', async () => {
+  const genesis = Date.now() + 30;
+  const syncAsked: number[] = [];
+  const bn = {
+    chain: { slotMs: SLOT_MS, slotsPerEpoch: SPE, epochsPerSyncCommitteePeriod: 1 },
+    slotStartMs: (slot: number) => genesis + slot * SLOT_MS,
+    currentSlot: (now = Date.now()) => Math.max(0, Math.floor((now - genesis) / SLOT_MS)),
+    epochOf: (slot: number) => Math.floor(slot / SPE),
+    validators: async (): Promise<ValidatorInfo[]> => [{ index: 30, pubkey: pk(0), status: 'active_ongoing', balance: 32e9, activationEpoch: 0, exitEpoch: Infinity }],
+    attesterDuties: async () => ({ duties: [], dependentRoot: '0x01' }),
+    proposerDuties: async () => ({ duties: [], dependentRoot: '0x01' }),
+    // a new committee every epoch (period = 1 epoch): validator 30 sits at seat 10·epoch + 3
+    syncDuties: async (epoch: number) => {
+      syncAsked.push(epoch);
+      return [{ pubkey: pk(0), validatorIndex: 30, validatorSyncCommitteeIndices: [10 * epoch + 3] }];
+    },
+  } as unknown as BeaconClient;
+  const fired: { duty: Duty; defs: readonly DutyDefinition[] }[] = [];
+  const s = new SlotScheduler({ beacon: bn, pubkeys: [pkHex(0)] });
+  s.onDuty((duty, defs) => fired.push({ duty, defs }));
+  await s.start();
+  try {
+    const deadline = Date.now() + 4000;
+    while (!fired.some((f) => f.duty.type === 'sync_contribution' && f.duty.slot === SPE)) {
+      assert.ok(Date.now() < deadline, `no sync contribution duty at slot ${SPE} (sync duties asked for epochs ${syncAsked})`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  } finally {
+    s.stop();
+  }
+  const seats = (type: Duty['type'], slot: number) => fired.find((f) => f.duty.type === type && f.duty.slot === slot)?.defs.map((d) => d.syncCommitteeIndices);
+  for (const type of ['prepare_sync_contribution', 'sync_message', 'sync_contribution'] as const) {
+    assert.deepEqual(seats(type, SPE - 2), [[3]], `${type} at slot ${SPE - 2}: epoch 0's seat`);
+    assert.deepEqual(seats(type, SPE - 1), [[13]], `${type} at slot ${SPE - 1} (last of period 0): period 1's seat`);
+    assert.deepEqual(seats(type, SPE), [[13]], `${type} at slot ${SPE}: period 1's seat`);
+  }
 });
