@@ -111,7 +111,8 @@ interface IWithdrawalQueue {
         returns (uint256 ethToLock, uint256 sharesToBurn);
 
     /// @notice Finalizes requests up to `lastRequestIdToFinalize` at `shareRate`; `msg.value` must equal the ETH to
-    ///         lock (as `prefinalize` computes it). The pool then burns the returned shares from the queue.
+    ///         lock (as `prefinalize` computes it). The returned shares leave `unfinalizedShares`, hence the queue's
+    ///         dvETH as the pool counts it; the pool credits them to its burner and burns them.
     /// @return sharesToBurn dvETH shares of the finalized range, now to be burnt by the pool.
     function finalize(uint256 lastRequestIdToFinalize, uint256 shareRate)
         external
