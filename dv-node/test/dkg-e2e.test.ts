@@ -25,7 +25,7 @@
  *      sets that validator's exit epoch (and no other's).
  * The chain runs 16 interop validators itself (full participation: it must finalize the deposits on its own).
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,14 +75,16 @@ let operators: PrivateKeyAccount[];
 let keyPaths: string[];
 let lock: ClusterLock | undefined;
 let clusterId: bigint | undefined;
-let activationEpoch: number | undefined;
 const nodes: NodeProcess[] = [];
+/** CLI child processes still running (killed in `after` if a step gave up on them). */
+const children = new Set<ChildProcess>();
 const network = `dkg-e2e-${process.pid}`;
 
 /** Runs the dv-node CLI as a child process (the beacon chain and anvil clients stay responsive); killed after `timeoutMs`. */
 function cli(args: string[], timeoutMs: number): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const c = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(c);
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => {
@@ -92,6 +94,7 @@ function cli(args: string[], timeoutMs: number): Promise<{ status: number | null
     c.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     c.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     c.on('exit', (status) => {
+      children.delete(c);
       clearTimeout(timer);
       resolve({ status, stdout, stderr });
     });
@@ -110,6 +113,8 @@ async function untilSlot(slot: number, fraction = 0): Promise<void> {
   }
 }
 
+/** Operator k's secp256k1 key (deterministic test key; never use on a real network). */
+const operatorKey = (k: number): Hex => keccak256(viemHex(`shoal dkg-e2e operator ${k}`));
 const dutySlot = (l: LogLine): number => Number(String(l.duty ?? '').split('/')[0]);
 const dutyType = (l: LogLine): string => String(l.duty ?? '').split('/')[1] ?? '';
 const show = (lines: LogLine[]): string => lines.slice(0, 6).map((l) => JSON.stringify(l)).join('\n');
@@ -132,13 +137,14 @@ before(async () => {
   anvil = await startAnvil();
   shoal = await ShoalOnAnvil.deploy(anvil.rpcUrl, network);
   // the operators' keys: each bonds on-chain with the address its dv-node signs with
-  operators = Array.from({ length: N }, (_, k) => privateKeyToAccount(keccak256(viemHex(`shoal dkg-e2e operator ${k}`))));
+  operators = Array.from({ length: N }, (_, k) => privateKeyToAccount(operatorKey(k)));
   keyPaths = operators.map((_, k) => join(dir, `operator-${k}.key`));
-  keyPaths.forEach((path, k) => writeFileSync(path, `${keccak256(viemHex(`shoal dkg-e2e operator ${k}`))}\n`, { mode: 0o600 }));
+  keyPaths.forEach((path, k) => writeFileSync(path, `${operatorKey(k)}\n`, { mode: 0o600 }));
 });
 
 after(async () => {
   await Promise.all(nodes.map((n) => n.kill('SIGKILL')));
+  for (const c of children) c.kill('SIGKILL');
   const dump = process.env.DVNODE_TEST_DUMP; // a directory to keep every node's log lines in, for debugging
   if (dump) {
     mkdirSync(dump, { recursive: true });
@@ -155,7 +161,7 @@ test('joint DKG: 4 dv-node dkg processes (no dealer) make 8 validators with depo
   const m = shoal!.manifest;
   const ids = await shoal!.registerOperators(operators, V);
   assert.deepEqual(ids, [1n, 2n, 3n, 4n], 'operator ids are registration order');
-  const identities = operators.map((_, k) => identityFromPrivateKey(keccak256(viemHex(`shoal dkg-e2e operator ${k}`))));
+  const identities = operators.map((_, k) => identityFromPrivateKey(operatorKey(k)));
   identities.forEach((id, k) => assert.equal(id.address.toLowerCase(), operators[k]!.address.toLowerCase(), `operator ${k}: dv-node identity is not the bonded address`));
   const defPath = join(dir, 'cluster-definition.json');
   assert.equal(await cliMain([
@@ -267,8 +273,7 @@ test('4 dv-node run processes: every duty of the 8 new validators for 3 epochs a
   const activation = new Set(ours.map((i) => chain.s.validators[i]!.activationEpoch));
   assert.equal(activation.size, 1, `the 8 validators activate in different epochs: ${[...activation]}`);
   const A = [...activation][0]!;
-  activationEpoch = A;
-  assert.ok(Number.isFinite(A) && A * SLOTS_PER_EPOCH > FAST_FORWARD_TO && A <= 9, `activation epoch ${A} (expected 8: deposits finalized at epoch 4, eligibility finalized at 7, delay 2)`);
+  assert.ok(Number.isFinite(A) && A * SLOTS_PER_EPOCH > FAST_FORWARD_TO && A <= 9, `activation epoch ${A} (expected 8: deposits applied at epoch 4 once slot 1 is finalized, eligibility finalized in the epoch 6→7 transition, + activation delay 2)`);
   for (const i of ours) assert.equal(chain.s.balances[i], GWEI_32_ETH, `validator ${i}: deposited balance`);
 
   const serving = await Promise.all(nodes.map((n) => n.waitFor((l) => l.msg === 'serving', 60_000, 'serving')));
@@ -306,6 +311,7 @@ test('4 dv-node run processes: every duty of the 8 new validators for 3 epochs a
   assert.equal(ev.clusterId, clusterId);
   assert.equal(ev.keyIndex, 0n, 'the oldest key is asked to exit first');
   assert.equal(ev.pubkey.toLowerCase(), lock.validators[0]!.pubkey.toLowerCase());
+  assert.ok(ev.deadline > exitRequest.timestamp, `exit deadline ${ev.deadline} is not after the request (${exitRequest.timestamp})`);
   const exiting = ours[0]!;
   const exitEpoch = chain.epochOf(Math.floor((Number(exitRequest.timestamp) - chain.s.genesisTime) / SLOT_S));
   const requested = await Promise.all(nodes.map((n) => n.waitFor((l) => l.msg === 'voluntary exit requested', 2 * SLOT_S * 1000, 'voluntary exit requested (from the ExitRequested event)')));
@@ -344,7 +350,8 @@ test('4 dv-node run processes: every duty of the 8 new validators for 3 epochs a
       const block = [...chain.blocks.values()].find((b) => b.signed.message.slot === slot);
       assert.ok(block && block.signed.message.proposerIndex === p, `slot ${slot}: no block by our proposer ${p} on chain`);
     }
-    const sync = syncMembers.get(chain.epochOf(slot)) ?? [];
+    // the last slot of a sync committee period (here: of every epoch) is signed by the next period's committee
+    const sync = syncMembers.get(chain.epochOf(slot + 1)) ?? [];
     if (sync.length > 0) {
       assert.ok(covered(`${slot}/sync_message`, sync.length), `slot ${slot}: sync committee messages of ${sync} were not all submitted: ${show(done(`${slot}/sync_message`))}`);
     }
