@@ -25,7 +25,7 @@
  *      sets that validator's exit epoch (and no other's).
  * The chain runs 16 interop validators itself (full participation: it must finalize the deposits on its own).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,7 +40,7 @@ import { depositDataRoot, depositTreeRoot, verifyDepositSignature } from '../../
 import { startTestBeacon, type TestBeacon } from '../../devnet/beacon/testing.ts';
 import { FORK_VERSIONS } from '../../devnet/beacon/config.ts';
 import { TIMELY_HEAD, TIMELY_SOURCE, TIMELY_TARGET } from '../../devnet/beacon/state.ts';
-import { CLI, NodeProcess, REPO_ROOT, freePorts, type LogLine } from './harness.ts';
+import { NodeProcess, freePorts, runCli, type LogLine } from './harness.ts';
 import { ChainClock } from './chain-clock.ts';
 import { ShoalOnAnvil } from './protocol-fixture.ts';
 import { main as cliMain } from '../src/cli.ts';
@@ -80,26 +80,7 @@ const nodes: NodeProcess[] = [];
 const children = new Set<ChildProcess>();
 const network = `dkg-e2e-${process.pid}`;
 
-/** Runs the dv-node CLI as a child process (the beacon chain and anvil clients stay responsive); killed after `timeoutMs`. */
-function cli(args: string[], timeoutMs: number): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const c = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    children.add(c);
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => {
-      stderr += `\n[killed after ${timeoutMs} ms]`;
-      c.kill('SIGKILL');
-    }, timeoutMs);
-    c.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    c.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    c.on('exit', (status) => {
-      children.delete(c);
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[], timeoutMs: number) => runCli(args, timeoutMs, children);
 
 /** Resolves once the chain has started `slot` and `fraction` of it has passed (bounded: the chain must get there). */
 async function untilSlot(slot: number, fraction = 0): Promise<void> {

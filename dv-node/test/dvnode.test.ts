@@ -17,7 +17,6 @@
  * Between D and C nodes 1–3 are asked (CLI `dv-node exit`) to exit one validator; the exit lands on chain.
  * At the end: all 8 balances rose, none slashed, and node 3's slashing database exports (CLI) with its records.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +24,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestBeacon, type TestBeacon } from '../../devnet/beacon/testing.ts';
 import { FORK_VERSIONS } from '../../devnet/beacon/config.ts';
-import { CLI, NodeProcess, REPO_ROOT, freePorts, type LogLine } from './harness.ts';
+import { NodeProcess, freePorts, runCli, type LogLine } from './harness.ts';
 import { main as cliMain } from '../src/cli.ts';
 import { loadLock } from '../src/cluster/index.ts';
 import type { ClusterLock } from '../src/cluster/types.ts';
@@ -48,24 +47,7 @@ const nodes: NodeProcess[] = [];
 const opsUrls: string[] = [];
 const dataDirs: string[] = [];
 
-/** Runs the dv-node CLI without blocking this process (the beacon chain runs in it); killed after `timeoutMs`. */
-function cli(args: string[], timeoutMs = 120_000): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const c = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => {
-      stderr += `\n[killed after ${timeoutMs} ms]`;
-      c.kill('SIGKILL');
-    }, timeoutMs);
-    c.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    c.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    c.on('exit', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[], timeoutMs = 120_000) => runCli(args, timeoutMs);
 
 function slotNow(): number {
   return beacon!.node.chain.slot;

@@ -89,3 +89,27 @@ export class NodeProcess {
     await exited;
   }
 }
+
+/**
+ * Runs the dv-node CLI as a child process (so the caller's event loop, which may be running the beacon chain, stays
+ * free); killed after `timeoutMs`. `running`, if given, holds the child until it exits (for cleanup in `after`).
+ */
+export function runCli(args: string[], timeoutMs: number, running?: Set<ChildProcess>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const c = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    running?.add(c);
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => {
+      stderr += `\n[killed after ${timeoutMs} ms]`;
+      c.kill('SIGKILL');
+    }, timeoutMs);
+    c.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    c.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    c.on('exit', (status) => {
+      running?.delete(c);
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
