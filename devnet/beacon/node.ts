@@ -1,6 +1,12 @@
 /**
  * A runnable beacon node: the chain core + the standard Beacon API over HTTP + the execution link, driven either by
- * the wall clock (devnet: slot start → EL poll and block, 1/3 slot → attestations) or manually (`advanceTo`, tests).
+ * the wall clock (devnet: EL poll just before the slot, slot start → epoch processing and block, 1/3 slot →
+ * attestations) or manually (`advanceTo`, tests; a test may switch to the wall clock with `followWallClock`).
+ *
+ * The wall clock prepares each slot ahead of its start, as real beacon nodes advance their head state before the
+ * slot: the EL is read `EL_POLL_LEAD_MS` early and the slot (with any epoch transition) starts `SLOT_START_LEAD_MS`
+ * early, so a validator client asking at a slot's first millisecond for that epoch's duties is answered, not
+ * refused as asking about the future.
  * TEST INFRASTRUCTURE ONLY — never a production client.
  */
 import type { Server } from 'node:http';
@@ -11,6 +17,11 @@ import { createHandlers } from './api/handlers.ts';
 import { BeaconApiRouter, type AnyMethod } from './api/router.ts';
 import { attachEvents } from './api/events.ts';
 import type { BeaconOptionsInput } from './params.ts';
+
+/** How long before a slot's start the EL's deposits and EIP-7002 requests are read (an anvil poll takes ms). */
+const EL_POLL_LEAD_MS = 300;
+/** How long before its nominal start a slot's state (and epoch transition) is ready. */
+const SLOT_START_LEAD_MS = 20;
 
 export interface BeaconNodeOptions extends BeaconOptionsInput {
   /** Execution-layer JSON-RPC URL (anvil with our predeploys); omitted = no execution link. */
@@ -35,6 +46,9 @@ export class BeaconNode {
   url = '';
   private readonly log: (msg: string) => void;
   private slotTimes: number[] = [];
+  private following = false;
+  /** The first error of a wall-clock slot, if any (the clock logs it and carries on). */
+  clockError: Error | undefined;
 
   constructor(readonly options: BeaconNodeOptions) {
     this.log = options.log ?? (() => {});
@@ -55,7 +69,7 @@ export class BeaconNode {
     const { server, url } = await n.router.listen(options.port ?? 0, options.host ?? '127.0.0.1');
     n.server = server;
     n.url = url;
-    if ((options.clock ?? 'wall') === 'wall') n.scheduleNext();
+    if ((options.clock ?? 'wall') === 'wall') n.followWallClock();
     return n;
   }
 
@@ -90,6 +104,13 @@ export class BeaconNode {
     return [...this.slotTimes];
   }
 
+  /** Runs each slot from the chain's next one at its wall-clock time (slots already due run at once). */
+  followWallClock(): void {
+    if (this.following) throw new Error('the beacon node already follows the wall clock');
+    this.following = true;
+    this.scheduleNext();
+  }
+
   private scheduleNext(): void {
     if (this.stopped) return;
     const c = this.chain;
@@ -98,24 +119,36 @@ export class BeaconNode {
     const next = Math.max(current, c.slot) + 1;
     // if we are behind, catch up now (empty slots are processed without duties)
     if (current > c.slot + 1) c.processSlots(current - 1);
-    const startMs = c.slotStartTime(next) * 1000 - Date.now();
+    const startMs = c.slotStartTime(next) * 1000;
     this.timer = setTimeout(() => {
       this.busy = this.busy.then(async () => {
         if (this.stopped) return;
         await this.el?.poll();
+        await this.until(startMs - SLOT_START_LEAD_MS);
+        if (this.stopped) return;
         c.startSlot(next);
         await this.el?.flush();
-        const attestAt = (c.slotStartTime(next) + c.opts.slotTime / 3) * 1000 - Date.now();
-        await new Promise<void>((r) => {
-          this.wake = r;
-          this.timer = setTimeout(r, Math.max(0, attestAt));
-        });
-        this.wake = null;
+        await this.until(startMs + (c.opts.slotTime * 1000) / 3);
         if (this.stopped) return;
         c.attestationDue(next);
         if (next % c.opts.slotsPerEpoch === 0) this.log(`slot ${next} epoch ${c.epoch} head ${c.headSlot} justified ${c.s.currentJustified.epoch} finalized ${c.s.finalized.epoch} validators ${c.s.validators.length}`);
-      }).catch((e: unknown) => this.log(`slot ${next} failed: ${(e as Error).stack ?? e}`)).finally(() => this.scheduleNext());
-    }, Math.max(0, startMs));
+      }).catch((e: unknown) => {
+        this.clockError ??= e instanceof Error ? e : new Error(String(e));
+        this.log(`slot ${next} failed: ${(e as Error).stack ?? e}`);
+      }).finally(() => this.scheduleNext());
+    }, Math.max(0, startMs - EL_POLL_LEAD_MS - Date.now()));
+  }
+
+  /** Resolves at `atMs` (epoch milliseconds), or at once when stopped. */
+  private until(atMs: number): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return new Promise<void>((r) => {
+      this.wake = () => {
+        this.wake = null;
+        r();
+      };
+      this.timer = setTimeout(this.wake, Math.max(0, atMs - Date.now()));
+    });
   }
 
   async stop(): Promise<void> {

@@ -15,7 +15,7 @@
  *      root must equal the deposit tree of exactly the DKG's deposit data.
  *   4. The beacon chain follows that anvil (deposits from the deposit contract's logs). Its pre-activation epochs
  *      (deposits pending until finalized, eligibility finalized, activation delay: ~8 epochs) are run at full speed
- *      (test/chain-clock.ts), then it follows the wall clock (3 s slots, 8 per epoch). 4 `dv-node run` processes
+ *      (`advanceTo` on its manual clock), then it follows the wall clock (`followWallClock`: 3 s slots, 8 per epoch). 4 `dv-node run` processes
  *      watch the OperatorRegistry's `ExitRequested` event (--el-rpc-url/--exit-contract/--exit-event). From the
  *      activation epoch A, epochs A, A+1, A+2: every attestation, aggregation, block proposal and sync committee
  *      message of the 8 validators succeeds (the duties the beacon API gives, matched against the nodes' logs and
@@ -41,7 +41,6 @@ import { startTestBeacon, type TestBeacon } from '../../devnet/beacon/testing.ts
 import { FORK_VERSIONS } from '../../devnet/beacon/config.ts';
 import { TIMELY_HEAD, TIMELY_SOURCE, TIMELY_TARGET } from '../../devnet/beacon/state.ts';
 import { NodeProcess, freePorts, runCli, type LogLine } from './harness.ts';
-import { ChainClock } from './chain-clock.ts';
 import { ShoalOnAnvil } from './protocol-fixture.ts';
 import { main as cliMain } from '../src/cli.ts';
 import { loadLock } from '../src/cluster/index.ts';
@@ -67,7 +66,6 @@ const EXIT_EVENT = 'event ExitRequested(uint256 indexed clusterId, uint256 index
 let anvil: Anvil | undefined;
 let shoal: ShoalOnAnvil | undefined;
 let beacon: TestBeacon | undefined;
-let clock: ChainClock | undefined;
 let dir: string;
 let beaconPort: number;
 let p2pPorts: number[];
@@ -88,7 +86,8 @@ async function untilSlot(slot: number, fraction = 0): Promise<void> {
   const target = (chain.slotStartTime(slot) + fraction * SLOT_S) * 1000;
   const deadline = Math.max(target, Date.now()) + 10 * SLOT_S * 1000;
   while (Date.now() < target || chain.slot < slot) {
-    if (clock?.error) throw new Error(`the chain's clock stopped: ${clock.error.message}`);
+    const clockError = beacon!.node.clockError;
+    if (clockError) throw new Error(`a slot of the chain's wall clock failed: ${clockError.message}`);
     if (Date.now() > deadline) throw new Error(`chain did not reach slot ${slot} (at ${chain.slot})`);
     await new Promise((r) => setTimeout(r, Math.min(200, Math.max(10, target - Date.now()))));
   }
@@ -131,7 +130,6 @@ after(async () => {
     mkdirSync(dump, { recursive: true });
     nodes.forEach((n) => writeFileSync(join(dump, `e2e-${n.name}.jsonl`), n.lines.map((l) => JSON.stringify(l)).join('\n')));
   }
-  await clock?.stop();
   await beacon?.stop();
   await anvil?.stop();
   shoal?.remove();
@@ -243,11 +241,10 @@ test('4 dv-node run processes: every duty of the 8 new validators for 3 epochs a
     genesisTime, activationDelay: 2, minPerEpochChurnLimit: V * GWEI_32_ETH, epochsPerSyncCommitteePeriod: 1, shardCommitteePeriod: 1,
   });
   const chain = beacon.node.chain;
-  clock = new ChainClock(beacon);
   const ff0 = Date.now();
-  await clock.fastForward(FAST_FORWARD_TO);
+  await beacon.advanceTo(FAST_FORWARD_TO);
   const fastForwardMs = Date.now() - ff0;
-  clock.follow(); // slots whose start has passed (a fast-forward over its budget) run at once: nothing is active yet
+  beacon.node.followWallClock(); // slots whose start has passed (a fast-forward over its budget) are caught up: nothing of ours is active yet
   const indices = lock.validators.map((v) => chain.s.pubkeyIndex.get(v.pubkey.toLowerCase()));
   assert.ok(indices.every((i) => i !== undefined), `not every DKG key became a validator by slot ${FAST_FORWARD_TO}: ${indices}`);
   const ours = indices as number[];
