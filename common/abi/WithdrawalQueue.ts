@@ -7,6 +7,16 @@ export const withdrawalQueueAbi = [
         "name": "pool",
         "type": "address",
         "internalType": "contract IStakingPool"
+      },
+      {
+        "name": "minRequestEther",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "maxRequestEther",
+        "type": "uint256",
+        "internalType": "uint256"
       }
     ],
     "stateMutability": "nonpayable"
@@ -39,13 +49,26 @@ export const withdrawalQueueAbi = [
   },
   {
     "type": "function",
-    "name": "LIMITS_MANAGER_ROLE",
+    "name": "MAX_REQUEST_ETHER",
     "inputs": [],
     "outputs": [
       {
         "name": "",
-        "type": "bytes32",
-        "internalType": "bytes32"
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "MIN_REQUEST_ETHER",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
       }
     ],
     "stateMutability": "view"
@@ -530,16 +553,6 @@ export const withdrawalQueueAbi = [
         "name": "initialShareRate",
         "type": "uint256",
         "internalType": "uint256"
-      },
-      {
-        "name": "minRequestEther",
-        "type": "uint256",
-        "internalType": "uint256"
-      },
-      {
-        "name": "maxRequestEther",
-        "type": "uint256",
-        "internalType": "uint256"
       }
     ],
     "outputs": [],
@@ -922,24 +935,6 @@ export const withdrawalQueueAbi = [
         "name": "baseURI",
         "type": "string",
         "internalType": "string"
-      }
-    ],
-    "outputs": [],
-    "stateMutability": "nonpayable"
-  },
-  {
-    "type": "function",
-    "name": "setRequestLimits",
-    "inputs": [
-      {
-        "name": "minRequestEther",
-        "type": "uint256",
-        "internalType": "uint256"
-      },
-      {
-        "name": "maxRequestEther",
-        "type": "uint256",
-        "internalType": "uint256"
       }
     ],
     "outputs": [],

@@ -95,7 +95,9 @@ abstract contract ShoalDeployer {
             address(new AccountingOracle())
         ];
         address[12] memory addr = _predict(deployer);
-        address wqImpl = address(new WithdrawalQueue(IStakingPool(addr[POOL])));
+        // the request limits are immutables of the queue's implementation: changing them is an upgrade
+        address wqImpl =
+            address(new WithdrawalQueue(IStakingPool(addr[POOL]), cfg.minWithdrawalEther, cfg.maxWithdrawalEther));
         impls[0] = address(new StakingPool(IWithdrawalQueue(addr[QUEUE])));
         uint256 bootstrap = StakingPool(payable(impls[0])).BOOTSTRAP_DEPOSIT();
         bytes32 credentials = bytes32(uint256(uint160(addr[VAULT])) | (uint256(0x01) << 248));
@@ -118,7 +120,7 @@ abstract contract ShoalDeployer {
         d.withdrawalVault = WithdrawalVault(payable(_proxy(impls[4], 0, abi.encodeCall(WithdrawalVault.initialize, (cfg.admin, addr[POOL])))));
         d.elRewardsVault = new ExecutionRewardsVault(addr[POOL]);
         d.withdrawalQueue = WithdrawalQueue(payable(_proxy(
-            wqImpl, 0, abi.encodeCall(WithdrawalQueue.initialize, (cfg.admin, 1e27, cfg.minWithdrawalEther, cfg.maxWithdrawalEther))
+            wqImpl, 0, abi.encodeCall(WithdrawalQueue.initialize, (cfg.admin, 1e27))
         )));
         d.sanityChecker = SanityChecker(_proxy(impls[5], 0, abi.encodeCall(SanityChecker.initialize, (cfg.admin, cfg.limits))));
         d.hashConsensus = HashConsensus(_proxy(impls[6], 0, _consensusInit(cfg, addr[ORACLE])));

@@ -20,7 +20,7 @@ interface IWithdrawalQueue {
     /// @notice Everything known about one request.
     struct WithdrawalRequestStatus {
         uint256 shares; // dvETH shares locked by the request
-        uint256 etherAtRequest; // their ETH value at the request-time share rate (the cap)
+        uint256 etherAtRequest; // value at the request rate, the cap (rounded down or 1 wei up: WithdrawalMath)
         address owner; // current NFT owner
         uint256 timestamp; // block timestamp of the request
         bool isFinalized;
@@ -29,7 +29,8 @@ interface IWithdrawalQueue {
 
     // ---------------------------------------------------------------- events
 
-    /// @notice A request was created (also announced as an ERC-721 `Transfer` from address(0)).
+    /// @notice A request was created (also announced as an ERC-721 `Transfer` from address(0)); `etherAmount` is
+    ///         its recorded ETH value (`etherAtRequest`).
     event WithdrawalRequested(
         uint256 indexed requestId, address indexed requestor, address indexed owner, uint256 shares, uint256 etherAmount
     );
@@ -50,7 +51,8 @@ interface IWithdrawalQueue {
     );
     /// @notice New requests from `fromRequestId` on are valued at `shareRate`.
     event RequestShareRateUpdated(uint256 shareRate, uint256 fromRequestId);
-    /// @notice The ETH bounds of one request changed.
+    /// @notice The ETH bounds of one request, announced once at initialization: they are immutables of the
+    ///         implementation, so only an upgrade changes them (read `requestLimits()` after an `Upgraded`).
     event RequestLimitsSet(uint256 minRequestEther, uint256 maxRequestEther);
     /// @notice The ERC-721 base URI changed.
     event BaseURISet(string baseURI);

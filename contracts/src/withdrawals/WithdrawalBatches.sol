@@ -21,6 +21,8 @@ abstract contract WithdrawalBatches is WithdrawalRequestNFT {
 
     /// @dev Sums the lock and shares of requests `afterId + 1 .. to` at `shareRate`, starting at run `runIndex`
     ///      (which must hold request `afterId + 1`). Reads two entries per run: the run and the request ending it.
+    ///      With `shareRate` = type(uint256).max every run is on the nominal side and `ethToLock` is the range's
+    ///      value at request time (sum of E_i).
     function _walk(uint256 afterId, uint256 to, uint256 shareRate, uint256 runIndex)
         internal
         view
@@ -28,26 +30,38 @@ abstract contract WithdrawalBatches is WithdrawalRequestNFT {
     {
         Layout storage $ = _s();
         uint256 runCount = $.runCount;
-        Request memory prev = $.requests[afterId];
+        uint256 prevShares = $.requests[afterId].cumulativeShares;
         bool firstSide;
         for (bool first = true;; first = false) {
             uint256 end = to;
             uint256 nextFrom = runIndex + 1 < runCount ? $.runs[runIndex + 1].fromRequestId : type(uint256).max;
             if (nextFrom <= to) end = nextFrom - 1;
-            bool nominal = $.runs[runIndex].shareRate <= shareRate;
+            bool nominal;
+            (prevShares, nominal) = _addSegment(w, prevShares, end, runIndex, shareRate);
             if (first) firstSide = nominal;
             else if (nominal != firstSide && w.mixedAt == 0) w.mixedAt = afterId + 1;
-            Request memory endRequest = $.requests[end];
-            w.ethToLock += _lock(prev, endRequest, nominal, shareRate);
-            w.shares += endRequest.cumulativeShares - prev.cumulativeShares;
             if (end == to) {
                 w.nextRun = nextFrom == to + 1 ? runIndex + 1 : runIndex;
                 return w;
             }
-            prev = endRequest;
             afterId = end;
             ++runIndex;
         }
+    }
+
+    /// @dev Adds to `w` the lock and shares of the requests after cumulative shares `prevShares` up to request
+    ///      `end`, all in run `runIndex`; returns the cumulative shares at `end` and the run's side.
+    function _addSegment(Walk memory w, uint256 prevShares, uint256 end, uint256 runIndex, uint256 shareRate)
+        private
+        view
+        returns (uint256 endShares, bool nominal)
+    {
+        Layout storage $ = _s();
+        uint256 runRate = $.runs[runIndex].shareRate;
+        nominal = runRate <= shareRate;
+        endShares = $.requests[end].cumulativeShares;
+        w.ethToLock += WithdrawalMath.segmentLock(prevShares, endShares, runRate, shareRate);
+        w.shares += endShares - prevShares;
     }
 
     /// @dev Largest request id in `lo..hi` whose timestamp is <= `maxTimestamp` (`lo` if none; ids are in time
@@ -89,12 +103,12 @@ abstract contract WithdrawalBatches is WithdrawalRequestNFT {
         c.runCount = $.runCount;
         c.budget = availableEther;
         batches = new uint256[](c.runCount - c.runIndex);
-        Request memory prev = $.requests[c.prevId];
+        uint256 prevShares = $.requests[c.prevId].cumulativeShares;
         while (c.prevId < c.to) {
-            (uint256 end, bool nominal, bool stop) = _fitRun(c, prev, shareRate);
+            (uint256 end, bool nominal, bool stop) = _fitRun(c, prevShares, shareRate);
             if (end == c.prevId) break; // not even one more request fits
-            Request memory endRequest = $.requests[end];
-            c.shares += endRequest.cumulativeShares - prev.cumulativeShares;
+            uint256 endShares = $.requests[end].cumulativeShares;
+            c.shares += endShares - prevShares;
             if (c.count > 0 && nominal == c.lastSide) {
                 batches[c.count - 1] = end; // same side as the previous run: one batch
             } else {
@@ -102,7 +116,7 @@ abstract contract WithdrawalBatches is WithdrawalRequestNFT {
                 c.lastSide = nominal;
             }
             if (stop) break;
-            prev = endRequest;
+            prevShares = endShares;
             c.prevId = end;
             ++c.runIndex;
         }
@@ -115,7 +129,7 @@ abstract contract WithdrawalBatches is WithdrawalRequestNFT {
 
     /// @dev The furthest end inside run `c.runIndex` (and <= c.to) whose lock fits `budget`, its side (the
     ///      budget is charged); `stop` when the run could not be taken whole. The lock grows with the end id, so a binary search works.
-    function _fitRun(Cursor memory c, Request memory prev, uint256 shareRate)
+    function _fitRun(Cursor memory c, uint256 prevShares, uint256 shareRate)
         private
         view
         returns (uint256 end, bool nominal, bool stop)
@@ -126,8 +140,9 @@ abstract contract WithdrawalBatches is WithdrawalRequestNFT {
         if (c.runIndex + 1 < c.runCount && $.runs[c.runIndex + 1].fromRequestId <= c.to) {
             end = $.runs[c.runIndex + 1].fromRequestId - 1;
         }
-        nominal = $.runs[c.runIndex].shareRate <= shareRate;
-        uint256 lock = _lock(prev, $.requests[end], nominal, shareRate);
+        uint256 runRate = $.runs[c.runIndex].shareRate;
+        nominal = runRate <= shareRate;
+        uint256 lock = WithdrawalMath.segmentLock(prevShares, $.requests[end].cumulativeShares, runRate, shareRate);
         if (lock <= budget) {
             c.budget = budget - lock;
             return (end, nominal, false);
@@ -136,27 +151,17 @@ abstract contract WithdrawalBatches is WithdrawalRequestNFT {
         uint256 hi = end - 1;
         while (lo < hi) {
             uint256 mid = (lo + hi + 1) / 2;
-            if (_lock(prev, $.requests[mid], nominal, shareRate) <= budget) lo = mid;
+            uint256 midLock =
+                WithdrawalMath.segmentLock(prevShares, $.requests[mid].cumulativeShares, runRate, shareRate);
+            if (midLock <= budget) lo = mid;
             else hi = mid - 1;
         }
         end = lo;
-        if (lo != c.prevId) c.budget = budget - _lock(prev, $.requests[lo], nominal, shareRate);
+        if (lo != c.prevId) {
+            c.budget =
+                budget - WithdrawalMath.segmentLock(prevShares, $.requests[lo].cumulativeShares, runRate, shareRate);
+        }
         stop = true;
-    }
-
-    function _lock(Request memory before, Request memory end_, bool nominal, uint256 shareRate)
-        internal
-        pure
-        returns (uint256)
-    {
-        return WithdrawalMath.segmentLock(
-            before.cumulativeShares,
-            before.cumulativeEther,
-            end_.cumulativeShares,
-            end_.cumulativeEther,
-            nominal,
-            shareRate
-        );
     }
 
     /// @dev A finalization rate must be positive and fit a checkpoint (uint128).

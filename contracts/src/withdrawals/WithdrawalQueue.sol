@@ -18,8 +18,8 @@ import {WithdrawalRequestNFT} from "./WithdrawalRequestNFT.sol";
 ///         reports and claimed for ETH by the token's owner.
 ///
 ///   request ids   1    2    3    4    5    6    7    8    9   10   11   12
-///                 │    │    │    │    │    │    │    │    │    │    │    │   one slot each: cumulative shares,
-///                 ▼    ▼    ▼    ▼    ▼    ▼    ▼    ▼    ▼    ▼    ▼    ▼   cumulative ETH-at-request, time,
+///                 │    │    │    │    │    │    │    │    │    │    │    │   one slot each: cumulative shares S,
+///                 ▼    ▼    ▼    ▼    ▼    ▼    ▼    ▼    ▼    ▼    ▼    ▼   its ETH-at-request E, time,
 ///                ┌─────────────────────────┬─────────────────────────┬────   owner (holder index), claimed bit
 ///   runs         │ run 0: valued at r0     │ run 1: valued at r1     │ run 2 (new rate pushed by the pool)
 ///   (rate at     └─────────────────────────┴─────────────────────────┴────
@@ -28,14 +28,17 @@ import {WithdrawalRequestNFT} from "./WithdrawalRequestNFT.sol";
 ///   (rate at     └──────────────┴──────────────────────────┘
 ///    finalization)      lastFinalizedRequestId = 8 ┘              lastRequestId = 12 ┘
 ///
-///   claim(id, hint = its checkpoint k) = min( ETH at request, shares × R_k / 1e27 )      O(1): 4 reads
-///   lock(checkpoint k) = Σ over runs r in its range:  r ≤ R_k ? ΔcumulativeETH : ⌊S_end·R_k⌋ − ⌊S_start·R_k⌋
+///   E_id = ⌊S_id·r⌋ − ⌊S_id-1·r⌋  (r = the rate of the run of id)   Σ E over a run segment = ⌊S_end·r⌋ − ⌊S_start·r⌋
+///   claim(id, hint = its checkpoint k) = min( E_id, shares × R_k / 1e27 )      O(1): 4 reads
+///   lock(checkpoint k) = Σ over runs r in its range:  ⌊S_end·min(r, R_k)⌋ − ⌊S_start·min(r, R_k)⌋
 ///   locked ETH ≥ Σ claims of every finalized, unclaimed request            (WithdrawalMath explains why)
 ///
 /// @dev What it promises:
-///      - a request locks its dvETH shares and records their ETH value at the request-time rate; it pays at most
-///        that value and at most the shares' value at the finalization rate: losses between request and
-///        finalization are shared with stakers, gains after the request stay with stakers;
+///      - a request locks its dvETH shares and records their ETH value at the request-time rate r, defined from
+///        cumulative shares (E_id above: its shares' value at r rounded down, or 1 wei more where the requests
+///        before it in the run were rounded down; never above the exact value rounded up — WithdrawalMath); it
+///        pays at most that value and at most the shares' value at the finalization rate: losses between request
+///        and finalization are shared with stakers, gains after the request stay with stakers;
 ///      - finalization locks exactly the ETH its range needs (checked against `msg.value`); that ETH can only
 ///        leave the queue as claims, so it is never available for deposits;
 ///      - each request is claimed at most once, by its current owner, to the owner or a recipient of its choice;
@@ -49,7 +52,8 @@ import {WithdrawalRequestNFT} from "./WithdrawalRequestNFT.sol";
 ///        the shares of unfinalized requests as the queue's dvETH through `unfinalizedShares`, so the queue
 ///        must keep that figure exact: it changes only by a request's shares and by a finalization's
 ///        `sharesToBurn`;
-///      - DEFAULT_ADMIN_ROLE for upgrades and roles; PAUSE_ROLE/RESUME_ROLE and LIMITS_MANAGER_ROLE for their levers.
+///      - DEFAULT_ADMIN_ROLE for upgrades and roles; PAUSE_ROLE/RESUME_ROLE for their levers. The request limits
+///        are immutables of the implementation (constructor arguments): changing them is an upgrade.
 ///      Storage: ERC-7201 namespace `shoal.storage.WithdrawalQueue` (see WithdrawalQueueStorage).
 contract WithdrawalQueue is
     Initializable,
@@ -64,36 +68,45 @@ contract WithdrawalQueue is
     bytes32 public constant PAUSE_ROLE = keccak256("PAUSE_ROLE");
     /// @notice Resumes requests and claims.
     bytes32 public constant RESUME_ROLE = keccak256("RESUME_ROLE");
-    /// @notice Sets the minimum and maximum ETH value of one request.
-    bytes32 public constant LIMITS_MANAGER_ROLE = keccak256("LIMITS_MANAGER_ROLE");
 
     /// @dev Masks of the packed fields the single-request path reads from storage words (see `requestWithdrawal`).
     uint256 private constant MASK_32 = type(uint32).max;
     uint256 private constant MASK_40 = type(uint40).max;
-    uint256 private constant MASK_48 = type(uint48).max;
     uint256 private constant MASK_64 = type(uint64).max;
     uint256 private constant MASK_96 = type(uint96).max;
 
     /// @notice dvETH, the pool's share token. Immutable (in the implementation's code) so requests skip a cold
     ///         storage read; a new pool needs a new implementation.
     IStakingPool public immutable POOL;
+    /// @notice Smallest ETH value of one request (wei): guards against dust requests that cost more to finalize
+    ///         and track than they are worth. Immutable (no storage read on requests); changing it is an upgrade.
+    uint256 public immutable MIN_REQUEST_ETHER;
+    /// @notice Largest ETH value of one request (wei): bounds how much one request can take from a single
+    ///         finalization. Below 2^96-1 (a request's value, up to 1 wei above its shares' rounded-down value, is
+    ///         stored as uint96). Changing it is an upgrade.
+    uint256 public immutable MAX_REQUEST_ETHER;
 
     /// @param pool The staking pool whose dvETH shares the queue takes in.
-    constructor(IStakingPool pool) {
+    /// @param minRequestEther Smallest ETH value of one request (wei, > 0), e.g. 100 gwei.
+    /// @param maxRequestEther Largest ETH value of one request (wei, >= min, < 2^96 - 1), e.g. 1000 ether.
+    /// @dev The limits apply to the value of a request's own shares at the request rate, rounded down.
+    constructor(IStakingPool pool, uint256 minRequestEther, uint256 maxRequestEther) {
         if (address(pool) == address(0)) revert ZeroAddress();
+        if (minRequestEther == 0 || minRequestEther > maxRequestEther || maxRequestEther >= type(uint96).max) {
+            revert InvalidRequestLimits(minRequestEther, maxRequestEther);
+        }
         POOL = pool;
+        MIN_REQUEST_ETHER = minRequestEther;
+        MAX_REQUEST_ETHER = maxRequestEther;
         _disableInitializers();
     }
 
     /// @notice Sets up the proxy.
     /// @param admin Receives DEFAULT_ADMIN_ROLE (grants the other roles; FINALIZE_ROLE goes to the pool).
     /// @param initialShareRate The pool's share rate now (1e27 precision); values the first requests.
-    /// @param minRequestEther Smallest ETH value of one request (wei, a multiple of 1 gwei), e.g. 100 gwei.
-    /// @param maxRequestEther Largest ETH value of one request (wei, a multiple of 1 gwei), e.g. 1000 ether.
-    function initialize(address admin, uint256 initialShareRate, uint256 minRequestEther, uint256 maxRequestEther)
-        external
-        initializer
-    {
+    /// @dev Emits `RequestLimitsSet` with the implementation's limits, so indexers see the limits the queue
+    ///      starts with (a later upgrade to other limits shows as ERC-1967 `Upgraded`; read `requestLimits()`).
+    function initialize(address admin, uint256 initialShareRate) external initializer {
         if (admin == address(0)) revert ZeroAddress();
         if (initialShareRate == 0 || initialShareRate > type(uint96).max) revert InvalidShareRate(initialShareRate);
         __AccessControl_init();
@@ -103,7 +116,7 @@ contract WithdrawalQueue is
         $.runs[0] = Run(1, uint96(initialShareRate));
         $.runCount = 1;
         emit RequestShareRateUpdated(initialShareRate, 1);
-        _setRequestLimits(minRequestEther, maxRequestEther);
+        emit RequestLimitsSet(MIN_REQUEST_ETHER, MAX_REQUEST_ETHER);
     }
 
     // ================================================================ requests
@@ -115,13 +128,14 @@ contract WithdrawalQueue is
     /// @dev The single-request path, the common case, written at the level of storage words because it is the
     ///      protocol's most frequent user transaction (issue #3 §5 budgets it at 80,000 gas). It does exactly what
     ///      `requestWithdrawals([shares], msg.sender)` does, with the same checks and errors, but reads each of its
-    ///      three slots once into a word and writes it back once (Solidity would copy the packed structs through
-    ///      memory field by field), and needs no array decoding and no returned array. The bit positions are
-    ///      those Solidity gives the packed structs (WithdrawalQueueStorage): members from the low-order end up.
-    ///        RequestState: lastRequestId 0..39 | shareRate 40..135 | minRequestGwei 136..167 |
-    ///                      maxRequestGwei 168..215 | paused 216..223 | holderCount 224..255
+    ///      slots once into a word and writes it back once (Solidity would copy the packed structs through
+    ///      memory field by field), and needs no array decoding and no returned array. The running cumulative
+    ///      shares live in the state word, so the previous request's slot is never read; the limits are
+    ///      immutables. The bit positions are those Solidity gives the packed structs (WithdrawalQueueStorage):
+    ///      members from the low-order end up.
+    ///        RequestState: lastRequestId 0..39 | shareRate 40..135 | cumulativeShares 136..231 | paused 232..239
     ///        Holder:       index 0..31 | balance 32..95
-    ///        Request:      cumulativeShares 0..95 | cumulativeEther 96..191 | timestamp 192..223 | owner 224..255
+    ///        Request:      cumulativeShares 0..95 | etherAtRequest 96..191 | timestamp 192..223 | owner 224..255
     ///      `test_requestWithdrawal_recordsAndEmitsLikeTheBatch` and the fuzz/invariant suites (which use both
     ///      paths) hold the two to the same state.
     function requestWithdrawal(uint256 shares) external returns (uint256 requestId) {
@@ -131,10 +145,10 @@ contract WithdrawalQueue is
         assembly ("memory-safe") {
             state := sload(stateRef.slot)
         }
-        if ((state >> 216) & 0xff != 0) revert QueuePaused();
-        uint256 e = _checkedValue(shares, (state >> 40) & MASK_96, (state >> 136) & MASK_32, (state >> 168) & MASK_48);
+        if ((state >> 232) & 0xff != 0) revert QueuePaused();
+        (uint256 e, uint256 cumulative) = _checkedValue(shares, (state >> 136) & MASK_96, (state >> 40) & MASK_96);
 
-        // the caller's holder slot: register it on first sight (next holder index, kept in the state word)
+        // the caller's holder slot: register it on first sight (next holder index from `holderCount`)
         uint256 index;
         {
             Holder storage holderRef = $.holders[msg.sender];
@@ -143,12 +157,7 @@ contract WithdrawalQueue is
                 holder := sload(holderRef.slot)
             }
             index = holder & MASK_32;
-            if (index == 0) {
-                index = (state >> 224) + 1;
-                if (index > HOLDER_INDEX_MASK) revert TooManyHolders();
-                state = (state & ~(MASK_32 << 224)) | (index << 224);
-                $.holderAt[index] = msg.sender;
-            }
+            if (index == 0) index = _registerHolder(msg.sender);
             // balance + 1 cannot reach 2^64: it counts requests, whose ids are uint40
             holder = index | ((((holder >> 32) & MASK_64) + 1) << 32);
             assembly ("memory-safe") {
@@ -156,22 +165,13 @@ contract WithdrawalQueue is
             }
         }
 
-        // the new request continues the cumulative sums of the last one
+        // the new request: its cumulative shares, its value (< 2^96: at most MAX_REQUEST_ETHER + 1), time, owner
         {
-            uint256 lastId = state & MASK_40;
-            uint256 request;
-            {
-                Request storage lastRef = $.requests[lastId];
-                assembly ("memory-safe") {
-                    request := sload(lastRef.slot)
-                }
-            }
-            request = SafeCast.toUint96((request & MASK_96) + shares)
-                | (uint256(SafeCast.toUint96(((request >> 96) & MASK_96) + e)) << 96)
-                | (uint256(SafeCast.toUint32(block.timestamp)) << 192) | (index << 224);
-            requestId = SafeCast.toUint40(lastId + 1);
+            uint256 request =
+                cumulative | (e << 96) | (uint256(SafeCast.toUint32(block.timestamp)) << 192) | (index << 224);
+            requestId = SafeCast.toUint40((state & MASK_40) + 1);
             Request storage requestRef = $.requests[requestId];
-            state = (state & ~MASK_40) | requestId;
+            state = (state & ~(MASK_40 | (MASK_96 << 136))) | requestId | (cumulative << 136);
             assembly ("memory-safe") {
                 sstore(requestRef.slot, request)
                 sstore(stateRef.slot, state)
@@ -192,27 +192,41 @@ contract WithdrawalQueue is
         Layout storage $ = _s();
         RequestState memory st = $.req;
         if (st.paused) revert QueuePaused();
-        uint32 ownerIndex = _addToHolder(owner, uint64(shares.length));
+        // the request template: owner and time are the same for every request of the call
+        Request memory next =
+            Request(0, 0, SafeCast.toUint32(block.timestamp), _addToHolder(owner, uint64(shares.length)));
 
         uint256 id = st.lastRequestId;
-        Request memory next = $.requests[id]; // running cumulative point, starting at the last request
-        uint256 sharesBefore = next.cumulativeShares;
-        next.timestamp = SafeCast.toUint32(block.timestamp);
-        next.owner = ownerIndex;
+        uint256 sharesBefore = st.cumulativeShares;
+        uint256 cumulative = sharesBefore; // running cumulative point, starting at the last request
         requestIds = new uint256[](shares.length);
         for (uint256 i; i < shares.length; ++i) {
-            uint256 e = _checkedValue(shares[i], st.shareRate, st.minRequestGwei, st.maxRequestGwei);
-            next.cumulativeShares = SafeCast.toUint96(next.cumulativeShares + shares[i]);
-            next.cumulativeEther = SafeCast.toUint96(next.cumulativeEther + e);
+            uint256 e;
+            (e, cumulative) = _checkedValue(shares[i], cumulative, st.shareRate);
+            // both fit uint96: `_checkedValue` checked the cumulative shares, and e <= MAX_REQUEST_ETHER + 1 < 2^96
+            next.cumulativeShares = uint96(cumulative);
+            next.etherAtRequest = uint96(e);
             $.requests[++id] = next;
             requestIds[i] = id;
             emit WithdrawalRequested(id, msg.sender, owner, shares[i], e);
             emit Transfer(address(0), owner, id);
         }
-        $.req.lastRequestId = SafeCast.toUint40(id);
+        st.lastRequestId = SafeCast.toUint40(id);
+        st.cumulativeShares = uint96(cumulative);
+        $.req = st;
 
         // always the caller's own shares: whoever owns the requests, the caller pays for them
-        _pullShares(next.cumulativeShares - sharesBefore);
+        _pullShares(cumulative - sharesBefore);
+    }
+
+    /// @dev Hands out the next holder index to `account` (a holder's first request; `holderCount` is in a slot
+    ///      only first requests touch).
+    function _registerHolder(address account) private returns (uint256 index) {
+        Layout storage $ = _s();
+        index = uint256($.holderCount) + 1;
+        if (index > HOLDER_INDEX_MASK) revert TooManyHolders();
+        $.holderCount = uint32(index);
+        $.holderAt[index] = account;
     }
 
     /// @dev Takes `shares` dvETH of the caller into the queue: `POOL.pullSharesForWithdrawal(msg.sender, shares)`
@@ -233,24 +247,31 @@ contract WithdrawalQueue is
         }
     }
 
-    /// @dev ETH value of `shares` at the request rate, which must lie within the request limits (in gwei).
-    function _checkedValue(uint256 shares, uint256 shareRate, uint256 minRequestGwei, uint256 maxRequestGwei)
+    /// @dev Checks the limits against the value of `shares` alone at the request rate, rounded down (what
+    ///      `convertToAssets` shows the holder, whatever was requested before), and returns the request's
+    ///      recorded value E (`WithdrawalMath.rangeValue` after cumulative shares `sharesBefore`: that value or
+    ///      1 wei more, so at most MAX_REQUEST_ETHER + 1 < 2^96) and the new cumulative shares (checked to fit
+    ///      uint96).
+    function _checkedValue(uint256 shares, uint256 sharesBefore, uint256 shareRate)
         private
-        pure
-        returns (uint256 e)
+        view
+        returns (uint256 e, uint256 sharesAfter)
     {
-        // limits are stored as uint32/uint48 gwei and the rate as uint96, so nothing here can overflow
-        uint256 maxEther;
-        uint256 minEther;
+        // shares <= 2^128 keeps (sharesBefore + shares) * rate (sharesBefore, rate < 2^96) far from overflow;
+        // more is above any max anyway.
+        if (shares > type(uint128).max) revert RequestTooLarge(shares, type(uint256).max, MAX_REQUEST_ETHER);
+        // unchecked: shares < 2^128 and sharesBefore, shareRate < 2^96 (callers pass uint96 fields), so no sum or
+        // product here comes near 2^256, and floor(a*r) >= floor(b*r) for a >= b
         unchecked {
-            maxEther = maxRequestGwei * GWEI;
-            minEther = minRequestGwei * GWEI;
+            uint256 value = shares * shareRate / WithdrawalMath.RATE_PRECISION;
+            if (value < MIN_REQUEST_ETHER) revert RequestTooSmall(shares, value, MIN_REQUEST_ETHER);
+            if (value > MAX_REQUEST_ETHER) revert RequestTooLarge(shares, value, MAX_REQUEST_ETHER);
+            sharesAfter = sharesBefore + shares;
+            if (sharesAfter > type(uint96).max) revert SafeCast.SafeCastOverflowedUintDowncast(96, sharesAfter);
+            // WithdrawalMath.rangeValue(sharesBefore, sharesAfter, shareRate), without the overflow checks
+            e = sharesAfter * shareRate / WithdrawalMath.RATE_PRECISION - sharesBefore * shareRate
+                / WithdrawalMath.RATE_PRECISION;
         }
-        // shares <= 2^128 keeps shares * rate (rate < 2^96) far from overflow; more is above any max anyway.
-        if (shares > type(uint128).max) revert RequestTooLarge(shares, type(uint256).max, maxEther);
-        e = WithdrawalMath.toEther(shares, shareRate);
-        if (e < minEther) revert RequestTooSmall(shares, e, minEther);
-        if (e > maxEther) revert RequestTooLarge(shares, e, maxEther);
     }
 
     // ================================================================ finalization (the pool)
@@ -400,15 +421,6 @@ contract WithdrawalQueue is
 
     // ================================================================ admin
 
-    /// @notice Sets the ETH bounds of one request (valued at the request share rate).
-    /// @param minRequestEther Wei, a multiple of 1 gwei, at most 2^32-1 gwei (~4.29 ETH); guards against dust
-    ///        requests that cost more to finalize and track than they are worth.
-    /// @param maxRequestEther Wei, a multiple of 1 gwei, at most 2^48-1 gwei (~281,474 ETH); bounds how much one
-    ///        request can take from a single finalization.
-    function setRequestLimits(uint256 minRequestEther, uint256 maxRequestEther) external onlyRole(LIMITS_MANAGER_ROLE) {
-        _setRequestLimits(minRequestEther, maxRequestEther);
-    }
-
     /// @notice Sets the ERC-721 base URI (`tokenURI` = base URI + id).
     function setBaseURI(string calldata baseURI) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _s().baseURI = baseURI;
@@ -431,17 +443,6 @@ contract WithdrawalQueue is
         $.req.paused = false;
         $.claim.paused = false;
         emit Resumed(msg.sender);
-    }
-
-    function _setRequestLimits(uint256 minEther, uint256 maxEther) private {
-        if (
-            minEther == 0 || minEther > maxEther || minEther % GWEI != 0 || maxEther % GWEI != 0
-                || minEther / GWEI > type(uint32).max || maxEther / GWEI > type(uint48).max
-        ) revert InvalidRequestLimits(minEther, maxEther);
-        RequestState storage st = _s().req;
-        st.minRequestGwei = uint32(minEther / GWEI);
-        st.maxRequestGwei = uint48(maxEther / GWEI);
-        emit RequestLimitsSet(minEther, maxEther);
     }
 
     function _authorizeUpgrade(address) internal override onlyRole(DEFAULT_ADMIN_ROLE) {}
@@ -483,10 +484,9 @@ contract WithdrawalQueue is
             uint256 id = requestIds[i];
             _requireExists(id);
             Request memory r = $.requests[id];
-            Request memory prev = $.requests[id - 1];
             statuses[i] = WithdrawalRequestStatus({
-                shares: r.cumulativeShares - prev.cumulativeShares,
-                etherAtRequest: r.cumulativeEther - prev.cumulativeEther,
+                shares: r.cumulativeShares - $.requests[id - 1].cumulativeShares,
+                etherAtRequest: r.etherAtRequest,
                 owner: $.holderAt[r.owner & HOLDER_INDEX_MASK],
                 timestamp: r.timestamp,
                 isFinalized: id <= lastFinalized,
@@ -524,17 +524,18 @@ contract WithdrawalQueue is
     /// @inheritdoc IWithdrawalQueue
     function unfinalizedShares() external view returns (uint256) {
         Layout storage $ = _s();
-        return
-            $.requests[$.req.lastRequestId].cumulativeShares
-                - $.requests[$.claim.lastFinalizedRequestId].cumulativeShares;
+        return $.req.cumulativeShares - $.requests[$.claim.lastFinalizedRequestId].cumulativeShares;
     }
 
     /// @inheritdoc IWithdrawalQueue
-    /// @dev At request-time values: an upper bound of the ETH the unfinalized requests can ever claim.
+    /// @dev At request-time values (the sum of their E): an upper bound of the ETH the unfinalized requests can
+    ///      ever claim. Walks the unfinalized runs (two reads each; one or two when every report finalizes).
     function unfinalizedEther() external view returns (uint256) {
         Layout storage $ = _s();
-        return
-            $.requests[$.req.lastRequestId].cumulativeEther - $.requests[$.claim.lastFinalizedRequestId].cumulativeEther;
+        uint256 last = $.req.lastRequestId;
+        uint256 lastFinalized = $.claim.lastFinalizedRequestId;
+        if (last == lastFinalized) return 0;
+        return _walk(lastFinalized, last, type(uint256).max, $.firstUnfinalizedRun).ethToLock;
     }
 
     /// @inheritdoc IWithdrawalQueue
@@ -564,8 +565,7 @@ contract WithdrawalQueue is
 
     /// @notice The current ETH bounds of one request, in wei.
     function requestLimits() external view returns (uint256 minRequestEther, uint256 maxRequestEther) {
-        RequestState memory st = _s().req;
-        return (uint256(st.minRequestGwei) * GWEI, uint256(st.maxRequestGwei) * GWEI);
+        return (MIN_REQUEST_ETHER, MAX_REQUEST_ETHER);
     }
 
     /// @notice Finalization checkpoint `index` (1-based): its request range and share rate.
@@ -610,10 +610,8 @@ contract WithdrawalQueue is
     }
 
     function _claimableAt(uint256 requestId, Request memory r, Checkpoint memory cp) private view returns (uint256) {
-        Request memory prev = _s().requests[requestId - 1];
-        return WithdrawalMath.claimable(
-            r.cumulativeShares - prev.cumulativeShares, r.cumulativeEther - prev.cumulativeEther, cp.shareRate
-        );
+        uint256 shares = r.cumulativeShares - _s().requests[requestId - 1].cumulativeShares;
+        return WithdrawalMath.claimable(shares, r.etherAtRequest, cp.shareRate);
     }
 
     function _claimableView(uint256 requestId, uint256 hint, ClaimState memory cs) private view returns (uint256) {

@@ -3,30 +3,30 @@ pragma solidity ^0.8.28;
 
 /// @title WithdrawalQueueStorage
 /// @notice The withdrawal queue's whole state, in one ERC-7201 namespace, packed for the two hot paths.
-/// @dev Gas budget drives the layout (see WithdrawalGas.t.sol):
+/// @dev Gas budget drives the layout (see WithdrawalGas.t.sol and WithdrawalSystemGas.t.sol):
 ///      - a request writes ONE fresh slot (`Request`): the owner is a 31-bit holder index, not a 160-bit address,
-///        so cumulative shares, cumulative ether, timestamp, owner and the claimed flag fit in 256 bits;
-///      - a request reads/writes only `RequestState` (slot 0) plus the holder's `Holder` slot and the previous
-///        request (its cumulative sums);
-///      - a claim reads/writes only `ClaimState` (slot 1) plus its request, the request before it (for the
-///        cumulative deltas), its checkpoint and the caller's `Holder` slot.
+///        so cumulative shares, the request's ETH value, timestamp, owner and the claimed flag fit in 256 bits;
+///      - a request reads/writes only `RequestState` (slot 0), which carries the running cumulative shares, plus
+///        the holder's `Holder` slot; it never reads the previous request. A holder's first request also touches
+///        slot 2 (`holderCount`). The request limits are immutables of the implementation, not storage;
+///      - a claim reads/writes only `ClaimState` (slot 1) plus its request, the request before it (for its
+///        shares), its checkpoint and the caller's `Holder` slot.
 ///      Bounds of the packed types (all enforced with reverts, never truncation):
-///      - uint96 cumulative shares/ether: 7.9e28 wei = 79 billion ETH over the queue's lifetime;
+///      - uint96 cumulative shares and a request's ETH value: 7.9e28 wei = 79 billion ETH;
 ///      - uint96 request share rate: up to 79 ETH per share (the pool starts at 1);
 ///      - uint32 timestamp: seconds until year 2106; uint40 request ids: 1.1e12 requests;
 ///      - uint31 holder index: 2.1e9 distinct addresses ever holding a request.
 abstract contract WithdrawalQueueStorage {
-    /// @dev Request limits are stored in gwei to fit the request slot; 1 gwei = 1e9 wei.
-    uint256 internal constant GWEI = 1 gwei;
     /// @dev Top bit of `Request.owner`: the request has been claimed (the NFT stays as a receipt).
     uint32 internal constant CLAIMED_FLAG = 1 << 31;
     /// @dev Low 31 bits of `Request.owner`: the owner's holder index (0 = none).
     uint32 internal constant HOLDER_INDEX_MASK = CLAIMED_FLAG - 1;
 
-    /// @dev One slot per request. Cumulative sums over requests 1..id make any range's shares/ether two reads.
+    /// @dev One slot per request. Cumulative shares over requests 1..id make any range's shares two reads, and
+    ///      any range's ETH value inside one run two multiplications (see WithdrawalMath).
     struct Request {
-        uint96 cumulativeShares;
-        uint96 cumulativeEther; // sum of each request's ETH value at its request-time rate (rounded down)
+        uint96 cumulativeShares; // S_id = shares of requests 1..id
+        uint96 etherAtRequest; // E_id = floor(S_id * r) - floor(S_(id-1) * r), r = its run's rate (WithdrawalMath)
         uint32 timestamp;
         uint32 owner; // holder index | CLAIMED_FLAG
     }
@@ -55,10 +55,8 @@ abstract contract WithdrawalQueueStorage {
     struct RequestState {
         uint40 lastRequestId;
         uint96 shareRate; // request share rate (of the last run)
-        uint32 minRequestGwei;
-        uint48 maxRequestGwei;
+        uint96 cumulativeShares; // S_lastRequestId, a copy kept here so a request need not read the last request
         bool paused;
-        uint32 holderCount; // holder indexes handed out (here because a first request writes this slot anyway)
     }
 
     /// @dev Everything a claim reads and writes in the queue's own state, in one slot.
@@ -75,6 +73,7 @@ abstract contract WithdrawalQueueStorage {
         ClaimState claim; // slot +1
         uint32 runCount; // slot +2
         uint32 firstUnfinalizedRun; // the run holding request lastFinalizedRequestId + 1
+        uint32 holderCount; // holder indexes handed out (only a holder's first request touches this slot)
         mapping(uint256 requestId => Request) requests; // request 0 is the all-zero sentinel
         mapping(uint256 index => Checkpoint) checkpoints;
         mapping(uint256 index => Run) runs;

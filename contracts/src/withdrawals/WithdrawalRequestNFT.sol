@@ -136,10 +136,10 @@ abstract contract WithdrawalRequestNFT is WithdrawalQueueStorage, IWithdrawalQue
         Holder memory holder = $.holders[account];
         index = holder.index;
         if (index == 0) {
-            uint256 next = uint256($.req.holderCount) + 1;
+            uint256 next = uint256($.holderCount) + 1;
             if (next > HOLDER_INDEX_MASK) revert TooManyHolders();
             index = uint32(next);
-            $.req.holderCount = index;
+            $.holderCount = index;
             $.holderAt[next] = account;
         }
         $.holders[account] = Holder(index, holder.balance + count);

@@ -112,7 +112,7 @@ contract SystemHandler {
     // ------------------------------------------------------------------------------------------ ghosts: queue
     uint256[] public requestIds;
     mapping(uint256 id => uint256) public requestShares; // shares the handler asked to lock
-    mapping(uint256 id => uint256) public requestValueCap; // shares × the pool's rate at request (ETH at request)
+    mapping(uint256 id => uint256) public requestValueCap; // ⌈shares × the pool's rate at request⌉ (ETH at request)
     mapping(uint256 id => uint256) public finalizationRateCap; // the rate the report simulated when it finalized
     mapping(uint256 id => bool) public claimed;
     uint256 public ghostCapViolations; // a claim paid more than min(ETH at request, shares × finalization rate)
@@ -341,7 +341,9 @@ contract SystemHandler {
             uint256 id = ids[i];
             requestIds.push(id);
             requestShares[id] = shares[i];
-            requestValueCap[id] = shares[i] * poolRate / RATE_PRECISION;
+            // a request's value is defined from cumulative shares (WithdrawalMath): its shares' value at the
+            // request rate rounded down, or 1 wei more; never above the exact value rounded up
+            requestValueCap[id] = _ceilDiv(shares[i] * poolRate, RATE_PRECISION);
             if (st[i].shares != shares[i] || st[i].etherAtRequest > requestValueCap[id] || st[i].owner != owner) {
                 ++ghostOvervaluedRequests;
             }

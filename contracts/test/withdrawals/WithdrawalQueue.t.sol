@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {ERC1967Proxy} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
@@ -58,14 +59,42 @@ contract WithdrawalQueueTest is WithdrawalQueueFixture {
 
     function test_initialize_onlyOnce() public {
         vm.expectRevert(Initializable.InvalidInitialization.selector);
-        queue.initialize(admin, E27, MIN_REQUEST, MAX_REQUEST);
+        queue.initialize(admin, E27);
         vm.expectRevert(Initializable.InvalidInitialization.selector);
-        implementation.initialize(admin, E27, MIN_REQUEST, MAX_REQUEST);
+        implementation.initialize(admin, E27);
+    }
+
+    function test_initialize_announcesTheImplementationsLimits() public {
+        WithdrawalQueue impl = new WithdrawalQueue(IStakingPool(address(token)), 1 gwei, 5000 ether);
+        vm.expectEmit();
+        emit IWithdrawalQueue.RequestLimitsSet(1 gwei, 5000 ether);
+        WithdrawalQueue q = WithdrawalQueue(
+            payable(address(new ERC1967Proxy(address(impl), abi.encodeCall(WithdrawalQueue.initialize, (admin, E27)))))
+        );
+        (uint256 minE, uint256 maxE) = q.requestLimits();
+        vm.assertEq(minE, 1 gwei);
+        vm.assertEq(maxE, 5000 ether);
+        vm.assertEq(q.MIN_REQUEST_ETHER(), 1 gwei);
+        vm.assertEq(q.MAX_REQUEST_ETHER(), 5000 ether);
     }
 
     function test_constructor_rejectsZeroPool() public {
         vm.expectRevert(IWithdrawalQueue.ZeroAddress.selector);
-        new WithdrawalQueue(IStakingPool(address(0)));
+        new WithdrawalQueue(IStakingPool(address(0)), MIN_REQUEST, MAX_REQUEST);
+    }
+
+    function test_constructor_rejectsInvalidLimits() public {
+        IStakingPool pool = IStakingPool(address(token));
+        vm.expectRevert(abi.encodeWithSelector(IWithdrawalQueue.InvalidRequestLimits.selector, 0, 1 ether));
+        new WithdrawalQueue(pool, 0, 1 ether);
+        vm.expectRevert(abi.encodeWithSelector(IWithdrawalQueue.InvalidRequestLimits.selector, 2 ether, 1 ether));
+        new WithdrawalQueue(pool, 2 ether, 1 ether);
+        uint256 tooLarge = type(uint96).max; // a request's value, up to max + 1, is stored as uint96
+        vm.expectRevert(abi.encodeWithSelector(IWithdrawalQueue.InvalidRequestLimits.selector, 1, tooLarge));
+        new WithdrawalQueue(pool, 1, tooLarge);
+        // the extremes that fit are accepted: 1 wei, and min == max
+        new WithdrawalQueue(pool, 1, type(uint96).max - 1);
+        new WithdrawalQueue(pool, 1 ether, 1 ether);
     }
 
     // ================================================================ requests
@@ -89,6 +118,54 @@ contract WithdrawalQueueTest is WithdrawalQueueFixture {
         vm.assertEq(queue.lastRequestId(), 1);
         vm.assertEq(queue.unfinalizedShares(), 2 ether);
         vm.assertEq(queue.unfinalizedEther(), 2.02 ether);
+    }
+
+    /// @dev At rate 2/3 (truncated to 1e27 precision) three requests of 300 gwei + 1 wei shares are each worth
+    ///      200 gwei (+ 0.67 wei) alone; valued from cumulative shares they record 200 gwei, 200 gwei + 1 and
+    ///      200 gwei: the second collects the fractions the first two were rounded down by. The run's total is
+    ///      floor(S_3 * r) = 600 gwei + 1, not above the exact value of all its shares (600 gwei + 1.99...).
+    function test_requestValue_isDefinedFromCumulativeShares_andTelescopesInARun() public {
+        uint256 rate = 2 * E27 / 3;
+        pushRate(rate);
+        uint256 shares = 300 gwei + 1;
+        requestAs(alice, shares);
+        requestAs(bob, shares);
+        requestAs(alice, shares);
+        vm.assertEq(shares * rate / E27, 200 gwei, "each request's shares alone");
+        vm.assertEq(status(1).etherAtRequest, 200 gwei);
+        vm.assertEq(status(2).etherAtRequest, 200 gwei + 1);
+        vm.assertEq(status(3).etherAtRequest, 200 gwei);
+        vm.assertEq(queue.unfinalizedEther(), 600 gwei + 1);
+        vm.assertEq(queue.unfinalizedEther(), 3 * shares * rate / E27, "the run's total is floor(S * r)");
+        vm.assertLt(queue.unfinalizedEther() * E27, 3 * shares * rate, "never above the run's exact value");
+
+        // a new run: its first request continues from S_3 at the new rate
+        pushRate(E27);
+        requestAs(bob, shares);
+        vm.assertEq(status(4).etherAtRequest, 4 * shares - 3 * shares);
+        vm.assertEq(queue.unfinalizedEther(), 600 gwei + 1 + shares);
+
+        // nominal side (R = 1 >= r): the lock is exactly the recorded values, and each claim pays its value
+        (uint256 eth,) = finalizeUpTo(3, E27);
+        vm.assertEq(eth, 600 gwei + 1);
+        vm.prank(bob);
+        queue.claimWithdrawal(2);
+        vm.assertEq(bob.balance, 200 gwei + 1);
+        vm.prank(alice);
+        queue.claimWithdrawal(1);
+        vm.prank(alice);
+        queue.claimWithdrawal(3);
+        vm.assertEq(alice.balance, 400 gwei);
+        vm.assertEq(queue.lockedEther(), 0, "no dust on the nominal side here");
+
+        // discounted side (R = 1/2 < 1): capped at floor(s * R) = 150 gwei; the lock floor(S_4 R) - floor(S_3 R)
+        (eth,) = finalizeUpTo(4, E27 / 2);
+        vm.assertEq(eth, 4 * shares / 2 - 3 * shares / 2);
+        vm.prank(bob);
+        queue.claimWithdrawal(4);
+        vm.assertEq(bob.balance, 200 gwei + 1 + 150 gwei);
+        vm.assertEq(queue.lockedEther(), 1, "1 wei of dust stays locked");
+        vm.assertEq(address(queue).balance, 1);
     }
 
     function test_request_batchMintsConsecutiveIdsAndEmits() public {
@@ -611,32 +688,28 @@ contract WithdrawalQueueTest is WithdrawalQueueFixture {
 
     // ================================================================ admin
 
-    function test_setRequestLimits_roleValidationAndEvent() public {
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IAccessControl.AccessControlUnauthorizedAccount.selector, bob, queue.LIMITS_MANAGER_ROLE()
-            )
-        );
-        vm.prank(bob);
-        queue.setRequestLimits(1 gwei, 1 ether);
-        vm.startPrank(admin);
-        vm.expectEmit(address(queue));
-        emit IWithdrawalQueue.RequestLimitsSet(1 gwei, 5000 ether);
-        queue.setRequestLimits(1 gwei, 5000 ether);
+    function test_requestLimits_haveNoSetterAndChangeOnlyByUpgrade() public {
+        // no setter and no limits role: the old entry point is not in the ABI any more
+        (bool ok,) = address(queue).call(abi.encodeWithSignature("setRequestLimits(uint256,uint256)", 1, 2 ether));
+        vm.assertFalse(ok, "setRequestLimits must not exist");
+        (ok,) = address(queue).call(abi.encodeWithSignature("LIMITS_MANAGER_ROLE()"));
+        vm.assertFalse(ok, "LIMITS_MANAGER_ROLE must not exist");
+        requestAs(alice, 1 ether);
+
+        // an upgrade to an implementation built with other limits changes them; the state stays
+        WithdrawalQueue next = new WithdrawalQueue(IStakingPool(address(token)), 2 ether, 5000 ether);
+        vm.prank(admin);
+        queue.upgradeToAndCall(address(next), "");
         (uint256 minE, uint256 maxE) = queue.requestLimits();
-        vm.assertEq(minE, 1 gwei);
+        vm.assertEq(minE, 2 ether);
         vm.assertEq(maxE, 5000 ether);
-        vm.expectRevert(abi.encodeWithSelector(IWithdrawalQueue.InvalidRequestLimits.selector, 0, 1 ether));
-        queue.setRequestLimits(0, 1 ether);
-        vm.expectRevert(abi.encodeWithSelector(IWithdrawalQueue.InvalidRequestLimits.selector, 2 ether, 1 ether));
-        queue.setRequestLimits(2 ether, 1 ether);
-        vm.expectRevert(abi.encodeWithSelector(IWithdrawalQueue.InvalidRequestLimits.selector, 1 gwei + 1, 1 ether));
-        queue.setRequestLimits(1 gwei + 1, 1 ether);
-        vm.expectRevert(abi.encodeWithSelector(IWithdrawalQueue.InvalidRequestLimits.selector, 5 ether, 6 ether));
-        queue.setRequestLimits(5 ether, 6 ether); // min above 2^32 gwei
-        vm.expectRevert(abi.encodeWithSelector(IWithdrawalQueue.InvalidRequestLimits.selector, 1 gwei, 300_000 ether));
-        queue.setRequestLimits(1 gwei, 300_000 ether); // max above 2^48 gwei
-        vm.stopPrank();
+        token.mint(alice, 1 ether);
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(IWithdrawalQueue.RequestTooSmall.selector, 1 ether, 1 ether, 2 ether));
+        queue.requestWithdrawal(1 ether);
+        uint256 id = requestAs(alice, 2000 ether);
+        vm.assertEq(id, 2);
+        vm.assertEq(status(id).etherAtRequest, 2000 ether);
     }
 
     function test_pause_rolesAndState() public {
@@ -677,7 +750,7 @@ contract WithdrawalQueueTest is WithdrawalQueueFixture {
 
     function test_upgrade_onlyAdminAndKeepsState() public {
         uint256 id = requestAs(alice, 1 ether);
-        WithdrawalQueue next = new WithdrawalQueue(IStakingPool(address(token)));
+        WithdrawalQueue next = new WithdrawalQueue(IStakingPool(address(token)), MIN_REQUEST, MAX_REQUEST);
         vm.expectRevert(
             abi.encodeWithSelector(
                 IAccessControl.AccessControlUnauthorizedAccount.selector, bob, queue.DEFAULT_ADMIN_ROLE()

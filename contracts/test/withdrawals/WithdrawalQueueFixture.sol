@@ -30,13 +30,10 @@ abstract contract WithdrawalQueueFixture is Test {
         token = TestShareToken(
             address(new ERC1967Proxy(address(tokenImpl), abi.encodeCall(TestShareToken.initialize, (E27))))
         );
-        implementation = new WithdrawalQueue(IStakingPool(address(token)));
+        implementation = new WithdrawalQueue(IStakingPool(address(token)), MIN_REQUEST, MAX_REQUEST);
         queue = WithdrawalQueue(
             payable(address(
-                    new ERC1967Proxy(
-                        address(implementation),
-                        abi.encodeCall(WithdrawalQueue.initialize, (admin, E27, MIN_REQUEST, MAX_REQUEST))
-                    )
+                    new ERC1967Proxy(address(implementation), abi.encodeCall(WithdrawalQueue.initialize, (admin, E27)))
                 ))
         );
         token.setQueue(address(queue));
@@ -44,7 +41,6 @@ abstract contract WithdrawalQueueFixture is Test {
         queue.grantRole(queue.FINALIZE_ROLE(), address(this));
         queue.grantRole(queue.PAUSE_ROLE(), guardian);
         queue.grantRole(queue.RESUME_ROLE(), guardian);
-        queue.grantRole(queue.LIMITS_MANAGER_ROLE(), admin);
         vm.stopPrank();
         alice = vm.addr(alicePk);
         bob = makeAddr("bob");

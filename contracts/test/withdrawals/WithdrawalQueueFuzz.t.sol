@@ -49,14 +49,15 @@ contract WithdrawalQueueFuzzTest is WithdrawalQueueFixture {
     }
 
     /// @dev Everything a request can change, hashed: the request's status and raw slot, the queue's state slot,
-    ///      the caller's holder slot, holder index -> address, NFT and dvETH balances, and the logs.
+    ///      the slot holding `holderCount`, the caller's holder slot, holder index -> address, NFT and dvETH balances, and the logs.
     function _digest(uint256 id, Vm.Log[] memory logs) internal view returns (bytes32) {
         bytes32 base = 0x840a1a3bce9b6bc198162ef15ba8d20c284119ea1884933484070074ef30c900; // WithdrawalQueueStorage
         bytes32 holderSlot = keccak256(abi.encode(alice, uint256(base) + 6)); // holders
         uint256 index = uint32(uint256(vm.load(address(queue), holderSlot)));
         bytes memory slots = abi.encode(
             vm.load(address(queue), keccak256(abi.encode(id, uint256(base) + 3))), // requests[id]
-            vm.load(address(queue), base), // RequestState
+            vm.load(address(queue), base), // RequestState (with the running cumulative shares)
+            vm.load(address(queue), bytes32(uint256(base) + 2)), // runCount | firstUnfinalizedRun | holderCount
             vm.load(address(queue), holderSlot),
             vm.load(address(queue), keccak256(abi.encode(index, uint256(base) + 7))) // holderAt[index]
         );
@@ -92,6 +93,49 @@ contract WithdrawalQueueFuzzTest is WithdrawalQueueFixture {
         vm.assertEq(queue.lockedEther(), address(queue).balance);
     }
 
+    /// @dev The recorded value of request `id` is defined from cumulative shares at its run's rate: its own
+    ///      shares' value rounded down, or 1 wei more (WithdrawalMath). Returns the new cumulative shares.
+    function _checkRecordedValue(uint256 id, uint256 shares, uint256 rate, uint256 cumulative)
+        internal
+        view
+        returns (uint256)
+    {
+        uint256 e = status(id).etherAtRequest;
+        vm.assertEq(e, (cumulative + shares) * rate / E27 - cumulative * rate / E27, "E_i from cumulative shares");
+        vm.assertGe(e, shares * rate / E27, "E_i below its shares' value rounded down");
+        vm.assertLe(e, shares * rate / E27 + 1, "E_i more than 1 wei above its shares' value rounded down");
+        return cumulative + shares;
+    }
+
+    /// @dev Claims request `id` as its owner; the request cap is the exact value at request rounded up (the
+    ///      recorded E_id), the finalization cap rounds down.
+    function _claimWithinCaps(uint256 id, uint256 shares, uint256 requestRate, uint256 finalRate)
+        internal
+        returns (uint256 paid)
+    {
+        address owner = queue.ownerOf(id);
+        uint256 before = owner.balance;
+        vm.prank(owner);
+        queue.claimWithdrawal(id);
+        paid = owner.balance - before;
+        vm.assertLt(paid * E27, shares * requestRate + E27, "above request cap");
+        vm.assertLe(paid, status(id).etherAtRequest, "above the recorded value");
+        vm.assertLe(paid * E27, shares * finalRate, "above finalization cap");
+    }
+
+    /// @dev Claims requests 1..shareOf.length-1 (1..mid finalized at `rateA`, the rest at `rateB`), each within
+    ///      its caps; returns what each checkpoint paid.
+    function _claimEach(uint256 mid, uint256[] memory shareOf, uint256[] memory rateOf, uint256 rateA, uint256 rateB)
+        internal
+        returns (uint256 paidA, uint256 paidB)
+    {
+        for (uint256 i = 1; i < shareOf.length; ++i) {
+            uint256 paid = _claimWithinCaps(i, shareOf[i], rateOf[i], i <= mid ? rateA : rateB);
+            if (i <= mid) paidA += paid;
+            else paidB += paid;
+        }
+    }
+
     /// @dev Many requests over several runs, finalized in one or two checkpoints at random rates: every claim is
     ///      within its caps, their sum never exceeds the ETH locked, and the leftover is dust (< 1 wei/request).
     function testFuzz_claims_sumWithinLockedEther(uint256 seed, uint8 count, uint256 rateA, uint256 rateB, uint8 cut)
@@ -102,14 +146,18 @@ contract WithdrawalQueueFuzzTest is WithdrawalQueueFixture {
         rateB = bound(rateB, MIN_RATE, MAX_RATE);
         uint256[] memory shareOf = new uint256[](n + 1);
         uint256[] memory rateOf = new uint256[](n + 1);
-        for (uint256 i = 1; i <= n; ++i) {
-            seed = uint256(keccak256(abi.encode(seed, i)));
-            if (seed % 3 == 0) pushRate(bound(seed >> 8, MIN_RATE, MAX_RATE)); // a report between requests
-            uint256 rate = queue.requestShareRate();
-            uint256 shares = bound(seed >> 100, (MIN_REQUEST * E27 + rate - 1) / rate, 50 ether);
-            shareOf[i] = shares;
-            rateOf[i] = rate;
-            requestAs(i % 2 == 0 ? alice : bob, shares);
+        {
+            uint256 cumulative;
+            for (uint256 i = 1; i <= n; ++i) {
+                seed = uint256(keccak256(abi.encode(seed, i)));
+                if (seed % 3 == 0) pushRate(bound(seed >> 8, MIN_RATE, MAX_RATE)); // a report between requests
+                uint256 rate = queue.requestShareRate();
+                uint256 shares = bound(seed >> 100, (MIN_REQUEST * E27 + rate - 1) / rate, 50 ether);
+                shareOf[i] = shares;
+                rateOf[i] = rate;
+                requestAs(i % 2 == 0 ? alice : bob, shares);
+                cumulative = _checkRecordedValue(i, shares, rate, cumulative);
+            }
         }
         uint256 mid = bound(cut, 1, n);
         (uint256 lockA,) = finalizeUpTo(mid, rateA);
@@ -118,20 +166,7 @@ contract WithdrawalQueueFuzzTest is WithdrawalQueueFixture {
         vm.assertEq(queue.lockedEther(), lockA + lockB);
         vm.assertEq(token.balanceOf(address(queue)), 0, "all shares burnt");
 
-        uint256 paidA;
-        uint256 paidB;
-        for (uint256 i = 1; i <= n; ++i) {
-            address owner = queue.ownerOf(i);
-            uint256 before = owner.balance;
-            vm.prank(owner);
-            queue.claimWithdrawal(i);
-            uint256 paid = owner.balance - before;
-            uint256 finalRate = i <= mid ? rateA : rateB;
-            vm.assertLe(paid * E27, shareOf[i] * rateOf[i], "above request cap");
-            vm.assertLe(paid * E27, shareOf[i] * finalRate, "above finalization cap");
-            if (i <= mid) paidA += paid;
-            else paidB += paid;
-        }
+        (uint256 paidA, uint256 paidB) = _claimEach(mid, shareOf, rateOf, rateA, rateB);
         vm.assertLe(paidA, lockA, "checkpoint A overpaid");
         vm.assertLe(paidB, lockB, "checkpoint B overpaid");
         vm.assertLe(lockA + lockB - paidA - paidB, n, "more than 1 wei of dust per request");

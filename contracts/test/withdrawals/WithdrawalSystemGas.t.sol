@@ -23,13 +23,14 @@ contract WithdrawalSystemGasTest is ReportFixture {
     event log_named_int(string key, int256 val);
 
     uint256 internal constant TARGET_REQUEST = 80_000; // issue #3 §5
-    /// @dev The CI ceiling of one request, above the target: the target is NOT met (82,0xx measured). Where the gas
-    ///      goes and what would close the gap: BENCHMARKS.md, "Oracle and withdrawals".
-    uint256 internal constant REQUEST_CEILING = 82_500;
+    /// @dev The CI ceiling of one request is the issue's target itself (79,3xx measured; where the gas goes:
+    ///      BENCHMARKS.md, "Oracle and withdrawals").
+    uint256 internal constant REQUEST_CEILING = TARGET_REQUEST;
     uint256 internal constant TARGET_CLAIM = 60_000; // issue #3 §5
     /// @dev A first request of an address also registers it as an NFT holder: two more fresh slots
-    ///      (holder index, index → address), 2 × 20,000 beyond a later request (EIP-2200 zero → non-zero).
-    uint256 internal constant FIRST_REQUEST_CEILING = REQUEST_CEILING + 2 * 20_000;
+    ///      (holder index, index → address), 2 × 20,000 beyond a later request (EIP-2200 zero → non-zero), and the
+    ///      queue's `holderCount`, in a slot only first requests touch: 2,100 (cold) + 2,900 (non-zero → non-zero).
+    uint256 internal constant FIRST_REQUEST_CEILING = REQUEST_CEILING + 2 * 20_000 + 2_100 + 2_900;
     uint256 internal constant BATCH_OF_TEN_PER_REQUEST_CEILING = 34_500;
     uint256 internal constant SHARES = 1 ether;
 
@@ -68,7 +69,7 @@ contract WithdrawalSystemGasTest is ReportFixture {
         emit log_named_uint("request, holder's later request (tx gas)", gas);
         emit log_named_int("request, against the issue's target (gas)", int256(gas) - int256(TARGET_REQUEST));
         vm.assertEq(withdrawalQueue.ownerOf(4), carol);
-        vm.assertLe(gas, REQUEST_CEILING, "request over its ceiling");
+        vm.assertLe(gas, TARGET_REQUEST, "request over the issue's target");
     }
 
     /// @dev The same through the batch function with one element and an explicit owner (array decoding, the
