@@ -100,3 +100,44 @@ test('scheduler: the last slot of a sync committee period takes the next period\
     assert.deepEqual(seats(type, SPE), [[13]], `${type} at slot ${SPE}: period 1's seat`);
   }
 });
+
+test('scheduler: a refused proposer-duty call at an epoch\'s first slot does not cost its attestations (attester duties fetched an epoch ahead, each kind on its own)', async () => {
+  const genesis = Date.now() + 30;
+  const attAsked: { epoch: number; at: number }[] = [];
+  const events: string[] = [];
+  const bn = {
+    chain: { slotMs: SLOT_MS, slotsPerEpoch: SPE },
+    slotStartMs: (slot: number) => genesis + slot * SLOT_MS,
+    currentSlot: (now = Date.now()) => Math.max(0, Math.floor((now - genesis) / SLOT_MS)),
+    epochOf: (slot: number) => Math.floor(slot / SPE),
+    validators: async (): Promise<ValidatorInfo[]> => [{ index: 40, pubkey: pk(0), status: 'active_ongoing', balance: 32e9, activationEpoch: 0, exitEpoch: Infinity }],
+    // validator 40 attests in the first slot of every epoch; from epoch 1 on the beacon node refuses every duty call
+    // made in the epoch's first slot
+    attesterDuties: async (epoch: number) => {
+      attAsked.push({ epoch, at: Date.now() });
+      if (epoch >= 1 && Date.now() >= genesis + epoch * SPE * SLOT_MS && Date.now() < genesis + (epoch * SPE + 1) * SLOT_MS) throw new Error('503 not ready');
+      return { duties: [{ pubkey: pk(0), validatorIndex: 40, committeeIndex: 0, committeeLength: 1, committeesAtSlot: 1, validatorCommitteeIndex: 0, slot: epoch * SPE }], dependentRoot: '0x01' };
+    },
+    proposerDuties: async (epoch: number) => {
+      if (epoch >= 1) throw new Error('400 proposer duties not ready');
+      return { duties: [], dependentRoot: '0x01' };
+    },
+    syncDuties: async () => [],
+  } as unknown as BeaconClient;
+  const fired: Duty[] = [];
+  const s = new SlotScheduler({ beacon: bn, pubkeys: [pkHex(0)], onEvent: (e, f) => events.push(`${e}:${String(f.kind)}:${String(f.epoch)}`) });
+  s.onDuty((duty) => fired.push(duty));
+  await s.start();
+  try {
+    const deadline = Date.now() + 3000;
+    while (!fired.some((d) => d.type === 'attester' && d.slot === 2 * SPE)) {
+      assert.ok(Date.now() < deadline, `no attestation in the first slot of epoch 2: fired ${JSON.stringify(fired)}, events ${events}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  } finally {
+    s.stop();
+  }
+  assert.ok(fired.some((d) => d.type === 'attester' && d.slot === SPE), 'no attestation in the first slot of epoch 1');
+  assert.ok(attAsked.some((a) => a.epoch === 1 && a.at < genesis + SPE * SLOT_MS), 'epoch 1 attester duties were not fetched during epoch 0');
+  assert.ok(events.includes('duties_fetch_failed:proposer:1'), `the refused proposer call is reported: ${events}`);
+});

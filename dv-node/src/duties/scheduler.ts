@@ -10,9 +10,14 @@
  * (a re-org changed the shuffling's seed block): proposer and attester duties of the current epoch are asked for at
  * every slot start (two small calls) and replaced if their dependent root moved. Validator indices are resolved from
  * the cluster's pubkeys at every epoch, so validators activated later are picked up.
+ *
+ * No single failed call costs a duty that is already known: each kind of duty is fetched on its own (a refused
+ * proposer-duty call does not lose the slot's attestations), the last known validator list and duties stand when a
+ * refresh fails, and the next epoch's attester duties are fetched one epoch ahead (the shuffling is fixed by then,
+ * as the validator guide says), so an epoch's first slot does not hang on a call made at its start.
  */
 import { hex } from './codec.ts';
-import type { AttesterDuty, BeaconClient, ProposerDuty, SyncDuty } from '../beacon/client.ts';
+import type { AttesterDuty, BeaconClient, ProposerDuty, SyncDuty, ValidatorInfo } from '../beacon/client.ts';
 import type { Duty, DutyDefinition, DutyHandler, DutyType, Hex, Scheduler } from './types.ts';
 
 export interface SlotSchedulerOptions {
@@ -44,7 +49,8 @@ export class SlotScheduler implements Scheduler {
   readonly #timers = new Set<NodeJS.Timeout>();
   #stopped = false;
   #indices = new Map<number, Hex>();
-  #indicesEpoch = -1;
+  #vals: ValidatorInfo[] = [];
+  #valsEpoch = -1;
   #attester = new Map<number, { root: string; duties: AttesterDuty[] }>();
   #proposer = new Map<number, { root: string; duties: ProposerDuty[] }>();
   #sync = new Map<number, SyncDuty[]>();
@@ -148,29 +154,43 @@ export class SlotScheduler implements Scheduler {
     }
   }
 
+  /**
+   * The cluster's validators active in `epoch`, by their own activation and exit epochs, not their status: at an
+   * epoch's first slot the beacon node's head state may not have run the epoch transition yet, so a validator
+   * activating now still reads as pending.
+   */
+  #activeIn(epoch: number): Map<number, Hex> {
+    return new Map(this.#vals.filter((v) => v.activationEpoch <= epoch && epoch < v.exitEpoch).map((v) => [v.index, hex(v.pubkey)]));
+  }
+
+  #failed(kind: string, epoch: number, e: unknown): void {
+    this.#o.onEvent?.('duties_fetch_failed', { kind, epoch, error: (e as Error).message });
+  }
+
   async #refresh(epoch: number): Promise<void> {
     const b = this.#o.beacon;
-    if (this.#indicesEpoch !== epoch) {
-      const vals = await b.validators([...this.#o.pubkeys]);
-      // Active in `epoch` by the validator's own epochs, not its status: at an epoch's first slot the beacon node's head
-      // state may not have run the epoch transition yet, so a validator activating now still reads as pending.
-      this.#indices = new Map(vals.filter((v) => v.activationEpoch <= epoch && epoch < v.exitEpoch).map((v) => [v.index, hex(v.pubkey)]));
-      this.#indicesEpoch = epoch;
-      this.#o.onEvent?.('validators_resolved', { epoch, active: this.#indices.size, known: vals.length, cluster: this.#o.pubkeys.length });
+    if (this.#valsEpoch !== epoch) {
+      try {
+        this.#vals = await b.validators([...this.#o.pubkeys]);
+        this.#valsEpoch = epoch;
+        this.#o.onEvent?.('validators_resolved', { epoch, active: this.#activeIn(epoch).size, known: this.#vals.length, cluster: this.#o.pubkeys.length });
+      } catch (e) {
+        this.#failed('validators', epoch, e); // the last known list stands; asked again next slot
+      }
     }
+    this.#indices = this.#activeIn(epoch);
     const indices = [...this.#indices.keys()];
     if (indices.length === 0) return;
-    const [att, prop] = await Promise.all([b.attesterDuties(epoch, indices), b.proposerDuties(epoch)]);
-    const oldAtt = this.#attester.get(epoch);
-    if (oldAtt !== undefined && oldAtt.root !== att.dependentRoot) {
-      this.#o.onEvent?.('dependent_root_changed', { epoch, kind: 'attester', old: oldAtt.root, new: att.dependentRoot });
-    }
-    this.#attester.set(epoch, { root: att.dependentRoot, duties: att.duties });
-    const oldProp = this.#proposer.get(epoch);
-    if (oldProp !== undefined && oldProp.root !== prop.dependentRoot) {
-      this.#o.onEvent?.('dependent_root_changed', { epoch, kind: 'proposer', old: oldProp.root, new: prop.dependentRoot });
-    }
-    this.#proposer.set(epoch, { root: prop.dependentRoot, duties: prop.duties });
+    const [att, prop] = await Promise.allSettled([b.attesterDuties(epoch, indices), b.proposerDuties(epoch)]);
+    if (att.status === 'fulfilled') this.#setAttester(epoch, att.value);
+    else this.#failed('attester', epoch, att.reason);
+    if (prop.status === 'fulfilled') {
+      const old = this.#proposer.get(epoch);
+      if (old !== undefined && old.root !== prop.value.dependentRoot) {
+        this.#o.onEvent?.('dependent_root_changed', { epoch, kind: 'proposer', old: old.root, new: prop.value.dependentRoot });
+      }
+      this.#proposer.set(epoch, { root: prop.value.dependentRoot, duties: prop.value.duties });
+    } else this.#failed('proposer', epoch, prop.reason);
     if (!this.#sync.has(epoch)) {
       try {
         this.#sync.set(epoch, await b.syncDuties(epoch, indices));
@@ -179,5 +199,22 @@ export class SlotScheduler implements Scheduler {
         this.#o.onEvent?.('sync_duties_unavailable', { epoch, error: (e as Error).message });
       }
     }
+    // one epoch ahead: the next epoch's attester duties (re-checked against their dependent root once it begins)
+    const next = [...this.#activeIn(epoch + 1).keys()];
+    if (!this.#attester.has(epoch + 1) && next.length > 0) {
+      try {
+        this.#setAttester(epoch + 1, await b.attesterDuties(epoch + 1, next));
+      } catch (e) {
+        this.#failed('attester', epoch + 1, e);
+      }
+    }
+  }
+
+  #setAttester(epoch: number, att: { dependentRoot: string; duties: AttesterDuty[] }): void {
+    const old = this.#attester.get(epoch);
+    if (old !== undefined && old.root !== att.dependentRoot) {
+      this.#o.onEvent?.('dependent_root_changed', { epoch, kind: 'attester', old: old.root, new: att.dependentRoot });
+    }
+    this.#attester.set(epoch, { root: att.dependentRoot, duties: att.duties });
   }
 }
