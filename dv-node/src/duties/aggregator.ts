@@ -10,7 +10,7 @@
  */
 import { combinePartialSignatures, findInvalidSignatures } from '../crypto/bls.ts';
 import { fromHex, toHex } from '../consensus/hex.ts';
-import { dutyKey, type AggregateResult, type Aggregator, type Duty, type Hex, type PartialSig, type SigningItem } from './types.ts';
+import { dutyKey, sigKey, type AggregateResult, type Aggregator, type Duty, type Hex, type PartialSig, type SigKey, type SigningItem } from './types.ts';
 
 export interface PartialAggregatorOptions {
   threshold: number;
@@ -25,6 +25,7 @@ export interface PartialAggregatorOptions {
 interface Entry {
   readonly duty: Duty;
   readonly pubkey: Hex;
+  readonly key: SigKey;
   expected?: Hex;
   readonly partials: Map<number, { root: Hex; signature: Uint8Array }>;
   readonly bad: Set<number>;
@@ -50,12 +51,12 @@ export class PartialAggregator implements Aggregator {
     this.#o = o;
   }
 
-  #entry(duty: Duty, pubkey: Hex): Entry {
-    const key = `${dutyKey(duty)}/${pubkey}`;
-    let e = this.#entries.get(key);
+  #entry(duty: Duty, pubkey: Hex, sub: number | undefined): Entry {
+    const key = sigKey(pubkey, sub);
+    let e = this.#entries.get(`${dutyKey(duty)}/${key}`);
     if (e === undefined) {
-      e = { duty, pubkey, partials: new Map(), bad: new Set() };
-      this.#entries.set(key, e);
+      e = { duty, pubkey, key, partials: new Map(), bad: new Set() };
+      this.#entries.set(`${dutyKey(duty)}/${key}`, e);
     }
     return e;
   }
@@ -63,7 +64,7 @@ export class PartialAggregator implements Aggregator {
   add(fromIndex: number, duty: Duty, partials: readonly PartialSig[]): void {
     for (const p of partials) {
       if (!this.#o.publicShares.has(p.pubkey)) continue; // not one of this cluster's validators
-      const e = this.#entry(duty, p.pubkey);
+      const e = this.#entry(duty, p.pubkey, p.sub);
       if (e.signature !== undefined || e.bad.has(fromIndex) || e.partials.has(fromIndex)) continue;
       e.partials.set(fromIndex, { root: p.root, signature: fromHex(p.signature) });
       this.#markDirty(e);
@@ -72,7 +73,7 @@ export class PartialAggregator implements Aggregator {
 
   expect(duty: Duty, items: readonly SigningItem[], deadlineMs: number): Promise<AggregateResult> {
     const entries = items.map((it) => {
-      const e = this.#entry(duty, it.pubkey);
+      const e = this.#entry(duty, it.pubkey, it.sub);
       e.expected = toHex(it.root);
       this.#markDirty(e);
       return e;
@@ -183,7 +184,7 @@ export class PartialAggregator implements Aggregator {
     clearTimeout(p.timer);
     const result: AggregateResult = { signatures: new Map(), failed: [] };
     for (const e of p.entries) {
-      if (e.signature !== undefined) result.signatures.set(e.pubkey, e.signature);
+      if (e.signature !== undefined) result.signatures.set(e.key, e.signature);
       else if (e.failure !== undefined) result.failed.push({ pubkey: e.pubkey, reason: 'combine_failed', detail: e.failure });
       else {
         const valid = [...e.partials.keys()].filter((f) => !e.bad.has(f));

@@ -55,6 +55,21 @@ test('aggregator: t valid partials give the group signature of every validator',
   assert.deepEqual(ev.bad, []);
 });
 
+test('aggregator: one validator\'s several objects in a duty (sub keys) are combined apart', async () => {
+  const [v] = cluster(1);
+  const ev = { bad: [] as [number, Hex][], mismatch: [] as number[] };
+  const agg = aggregatorFor([v!], ev);
+  const done = agg.expect(DUTY, [{ pubkey: v!.pubkey, sub: 0, root: ROOT }, { pubkey: v!.pubkey, sub: 1, root: OTHER_ROOT }], Date.now() + 5000);
+  for (const op of [1, 2, 3]) agg.add(op, DUTY, [{ ...partial(v!, op, OTHER_ROOT), sub: 1 }, { ...partial(v!, op, ROOT), sub: 0 }]);
+  const r = await done;
+  assert.deepEqual(r.failed, []);
+  assert.deepEqual([...r.signatures.keys()].sort(), [`${v!.pubkey}#0`, `${v!.pubkey}#1`]);
+  const pk = Buffer.from(v!.pubkey.slice(2), 'hex');
+  assert.ok(verify(pk, ROOT, r.signatures.get(`${v!.pubkey}#0`)!));
+  assert.ok(verify(pk, OTHER_ROOT, r.signatures.get(`${v!.pubkey}#1`)!));
+  assert.deepEqual(ev, { bad: [], mismatch: [] });
+});
+
 test('aggregator: a bad partial is dropped, its sender named, and the validator combined from the others', async () => {
   const vals = cluster(3);
   const ev = { bad: [] as [number, Hex][], mismatch: [] as number[] };
@@ -146,9 +161,10 @@ test('parsig exchange: round trip over a topic, malformed messages reported with
   const got: [number, Duty, readonly PartialSig[]][] = [];
   ex.onPartials((f, d, p) => got.push([f, d, p]));
   const p: PartialSig = { pubkey: `0x${'ab'.repeat(48)}`, root: `0x${'cd'.repeat(32)}`, signature: `0x${'ef'.repeat(96)}` };
-  ex.broadcast(DUTY, [p]);
+  const withSub: PartialSig = { ...p, sub: 3 };
+  ex.broadcast(DUTY, [p, withSub]);
   handlers.get(PARSIG_TOPIC)!(2, sent[0]!);
-  assert.deepEqual(got, [[2, DUTY, [p]]]);
+  assert.deepEqual(got, [[2, DUTY, [p, withSub]]]);
   handlers.get(PARSIG_TOPIC)!(3, new TextEncoder().encode('{"slot":1,"type":"nonsense","partials":[]}'));
   assert.deepEqual(malformed, [3]);
 });

@@ -13,7 +13,7 @@ const Hex = (bytes: number) => z.string().regex(new RegExp(`^0x[0-9a-f]{${bytes 
 const Message = z.object({
   slot: z.number().int().nonnegative(),
   type: z.enum(DUTY_TYPES),
-  partials: z.array(z.object({ pubkey: Hex(48), root: Hex(32), signature: Hex(96) })).max(100_000),
+  partials: z.array(z.object({ pubkey: Hex(48), sub: z.number().int().nonnegative().max(0xffff).optional(), root: Hex(32), signature: Hex(96) })).max(100_000),
 });
 
 export interface ParSigExchangeOptions {

@@ -58,7 +58,8 @@ export class ShareSigner implements Signer {
     for (const it of mine) {
       if (!allowed.has(it)) continue;
       const root = this.#fault ? corrupt(it.root) : it.root;
-      partials.push({ pubkey: it.pubkey, root: toHex(it.root), signature: toHex(this.#keys.get(it.pubkey)!.sign(root).toBytes()) });
+      const signature = toHex(this.#keys.get(it.pubkey)!.sign(root).toBytes());
+      partials.push(it.sub === undefined ? { pubkey: it.pubkey, root: toHex(it.root), signature } : { pubkey: it.pubkey, sub: it.sub, root: toHex(it.root), signature });
     }
     return { partials, refused };
   }

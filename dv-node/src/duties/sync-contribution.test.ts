@@ -23,7 +23,6 @@ import {
   decodeSyncContributionValue,
   isSyncCommitteeAggregator,
   prepareSyncContributionKind,
-  subcommitteeForSlot,
   syncAggregatorModulo,
   syncContributionKind,
   syncSubcommittees,
@@ -31,7 +30,7 @@ import {
   type SyncAggregationParams,
   type SyncContributionValue,
 } from './sync-contribution.ts';
-import type { DutyDefinition, FetchContext, Hex } from './types.ts';
+import { sigKey, type DutyDefinition, type FetchContext, type Hex } from './types.ts';
 
 const SLOTS_PER_EPOCH = 8;
 const GVR = new Uint8Array(32).fill(0x42);
@@ -83,12 +82,10 @@ function contribution(slot: number, subcommitteeIndex: number, root: Uint8Array,
   return { slot, beaconBlockRoot: root, subcommitteeIndex, aggregationBits, signature: sign(interopSecretKey(3), root) };
 }
 
-test('subcommittees: index // subcommittee size, distinct and ascending; taken in turn slot by slot; bad input named', () => {
+test('subcommittees: index // subcommittee size, distinct and ascending; bad input named', () => {
   assert.deepEqual(syncSubcommittees([511, 3, 200, 130, 0], 128), [0, 1, 3]);
   assert.deepEqual(syncSubcommittees([], 128), []);
-  assert.deepEqual([0, 1, 2, 3, 4].map((s) => subcommitteeForSlot(def([511, 3, 200]), s, 128)), [0, 1, 3, 0, 1]);
-  assert.equal(subcommitteeForSlot(def([127]), 7, 128), 0);
-  assert.equal(subcommitteeForSlot({ pubkey: PUBKEY, validatorIndex: 1 }, 7, 128), undefined);
+  assert.deepEqual(syncSubcommittees([127], 128), [0]);
   assert.throws(() => syncSubcommittees([-1], 128), /sync committee index must be a non-negative integer, got -1/);
   assert.throws(() => syncSubcommittees([1], 0), /sync subcommittee size must be a positive integer, got 0/);
 });
@@ -112,7 +109,7 @@ test('is_sync_committee_aggregator: remainder 0 selects, remainders 1 and 7 do n
   for (const [r, proof] of found) assert.equal(isSyncCommitteeAggregator(proof, 32, 16), r % 2n === 0n, `remainder ${r} mod 2`);
 });
 
-test('prepare_sync_contribution: one selection proof per sync validator over SyncAggregatorSelectionData of its subcommittee; no slashing record', async () => {
+test('prepare_sync_contribution: one selection proof per sync validator and subcommittee over SyncAggregatorSelectionData, every slot; no slashing record', async () => {
   const kind = prepareSyncContributionKind(P);
   assert.equal(kind.consensus, false);
   const other = toHex(publicKeyOf(interopSecretKey(22))) as Hex;
@@ -121,9 +118,8 @@ test('prepare_sync_contribution: one selection proof per sync validator over Syn
     const duty = { slot, type: 'prepare_sync_contribution' as const };
     const value = await kind.fetch({} as FetchContext, duty, defs);
     const items = kind.signingItems(duty, value, defs);
-    assert.deepEqual(items.map((i) => i.pubkey), [PUBKEY, other], 'a validator without sync committee seats signs nothing');
-    assert.deepEqual(toHex(items[0]!.root), toHex(selectionRoot(slot, slot % 2)), `slot ${slot}: subcommittee ${slot % 2} of validator 21`);
-    assert.deepEqual(toHex(items[1]!.root), toHex(selectionRoot(slot, 3)));
+    assert.deepEqual(items.map((i) => sigKey(i.pubkey, i.sub)), [`${PUBKEY}#0`, `${PUBKEY}#1`, `${other}#3`], 'both of validator 21\'s subcommittees; a validator without seats signs nothing');
+    assert.deepEqual(items.map((i) => toHex(i.root)), [0, 1, 3].map((sc) => toHex(selectionRoot(slot, sc))));
     assert.ok(items.every((i) => i.slashing === undefined));
   }
   // the threshold signature over the kind's root is the validator's selection proof
@@ -162,11 +158,11 @@ test('sync_contribution: ContributionAndProof signing root; a sane value passes,
   const notAggregator = slotWhere(false, 1, slot);
   const cases: [string, SyncContributionValue, RegExp][] = [
     ['unknown validator', with_({}, {}, toHex(publicKeyOf(interopSecretKey(99))) as Hex), /has no sync committee duty at slot/],
-    ['two per validator', { root, contributions: [good.contributions[0]!, good.contributions[0]!] }, /validator 21 has two contributions/],
+    ['two per validator and subcommittee', { root, contributions: [good.contributions[0]!, good.contributions[0]!] }, /validator 21 has two contributions for subcommittee 1/],
     ['wrong aggregator index', with_({ aggregatorIndex: 22 }), /aggregator index 22 is not validator 21/],
     ['wrong slot', with_({}, { slot: slot + 1 }), new RegExp(`contribution is for slot ${slot + 1}, duty is slot ${slot}`)],
     ['another block', with_({}, { beaconBlockRoot: new Uint8Array(32).fill(8) }), /the decided sync message root is 0x0707/],
-    ['another subcommittee', with_({}, { subcommitteeIndex: 2 }), /is for subcommittee 2, its subcommittee at slot \d+ is 1/],
+    ['another subcommittee', with_({}, { subcommitteeIndex: 2 }), /is for subcommittee 2, its subcommittees are \[1\]/],
     ['no participant', with_({}, { aggregationBits: ssz.altair.SyncCommitteeContribution.fields.aggregationBits.defaultValue() }), /has no participant/],
     ['forged selection proof', with_({ selectionProof: sign(interopSecretKey(22), selectionRoot(slot, 1)) }), /sync selection proof of validator 21 does not verify/],
     ['not an aggregator', { root, contributions: [{ pubkey: PUBKEY, message: { ...m, selectionProof: notAggregator.proof, contribution: contribution(notAggregator.slot, 1, root) } }] }, /./],
@@ -186,8 +182,9 @@ test('sync_contribution fetch: only aggregators, the decided sync message root, 
   // validators whose proofs at `slot` decide: 21 (aggregator in subcommittee 0 if slot is even in its rotation, see defs)
   const keys = [21, 22, 23, 24, 25, 26, 27, 28].map((i) => ({ i, sk: interopSecretKey(i), pubkey: toHex(publicKeyOf(interopSecretKey(i))) as Hex }));
   const defs = keys.map((k) => def([k.i % 2 === 0 ? 130 : 5], k.pubkey, k.i)); // even: subcommittee 1, odd: subcommittee 0
-  const proofs = new Map(keys.map((k) => [k.pubkey, sign(k.sk, selectionRoot(slot, k.i % 2 === 0 ? 1 : 0))]));
-  const aggregators = keys.filter((k) => remainder(proofs.get(k.pubkey)!, 8) === 0n).map((k) => k.i);
+  const subOf = (i: number) => (i % 2 === 0 ? 1 : 0);
+  const proofs = new Map(keys.map((k) => [sigKey(k.pubkey, subOf(k.i)), sign(k.sk, selectionRoot(slot, subOf(k.i)))]));
+  const aggregators = keys.filter((k) => remainder(proofs.get(sigKey(k.pubkey, subOf(k.i)))!, 8) === 0n).map((k) => k.i);
   assert.ok(aggregators.includes(21));
   const calls: [number, number, Hex][] = [];
   const beacon = {
@@ -222,11 +219,41 @@ test('prepare_sync_contribution submit: the beacon node joins the sync subnets o
   const subs: { validatorIndex: number; syncCommitteeIndices: number[]; untilEpoch: number }[][] = [];
   const beacon = { subscribeSyncCommittees: async (s: (typeof subs)[number]) => void subs.push(s) } as unknown as BeaconClient;
   const defs = [def([3, 200]), { pubkey: toHex(publicKeyOf(interopSecretKey(23))) as Hex, validatorIndex: 23 }];
-  const sigs = new Map([[PUBKEY, new Uint8Array(96)]]);
+  const sigs = new Map([[sigKey(PUBKEY, 0), new Uint8Array(96)], [sigKey(PUBKEY, 1), new Uint8Array(96)]]);
   for (const slot of [255 * SLOTS_PER_EPOCH + 1, 255 * SLOTS_PER_EPOCH + 2, 256 * SLOTS_PER_EPOCH]) {
     const duty = { slot, type: 'prepare_sync_contribution' as const };
-    assert.deepEqual(await kind.submit(beacon, duty, await kind.fetch({} as FetchContext, duty, defs), defs, sigs), [PUBKEY]);
+    assert.deepEqual(await kind.submit(beacon, duty, await kind.fetch({} as FetchContext, duty, defs), defs, sigs), [PUBKEY, PUBKEY]);
   }
   // epoch 255 (period 0 ends at epoch 256), then epoch 256 (period 1 ends at 512); the second slot of epoch 255 adds nothing
   assert.deepEqual(subs, [[{ validatorIndex: 21, syncCommitteeIndices: [3, 200], untilEpoch: 256 }], [{ validatorIndex: 21, syncCommitteeIndices: [3, 200], untilEpoch: 512 }]]);
+});
+
+test('sync_contribution: a validator aggregating in two subcommittees in one slot makes both contributions, each signed under its own key', async () => {
+  let slot = 2 * SLOTS_PER_EPOCH;
+  while (remainder(sign(KEY, selectionRoot(slot, 0)), 8) !== 0n || remainder(sign(KEY, selectionRoot(slot, 1)), 8) !== 0n) slot++;
+  const root = new Uint8Array(32).fill(4);
+  const d = def([5, 130]); // validator 21: seats in subcommittees 0 and 1
+  const beacon = { slotStartMs: () => Date.now() + 5_000, syncCommitteeContribution: async (s: number, sc: number, r: Uint8Array) => contribution(s, sc, r) } as unknown as BeaconClient;
+  const store = new MemoryDutyStore();
+  const aggSigs = new MemoryAggSigDb();
+  store.store({ slot, type: 'sync_message' }, encodeJson({ root: toHex(root) }));
+  // what prepare_sync_contribution combined: one proof per subcommittee
+  const prepare = prepareSyncContributionKind(P);
+  const pduty = { slot, type: 'prepare_sync_contribution' as const };
+  const pitems = prepare.signingItems(pduty, await prepare.fetch({} as FetchContext, pduty, [d]), [d]);
+  aggSigs.store(pduty, new Map(pitems.map((it) => [sigKey(it.pubkey, it.sub), sign(KEY, it.root)])));
+  const kind = syncContributionKind(P);
+  const duty = { slot, type: 'sync_contribution' as const };
+  const value = await kind.fetch({ beacon, store, aggSigs }, duty, [d]);
+  assert.equal(kind.validate(duty, value, [d]), null);
+  const items = kind.signingItems(duty, value, [d]);
+  assert.deepEqual(items.map((it) => sigKey(it.pubkey, it.sub)), [`${PUBKEY}#0`, `${PUBKEY}#1`]);
+  const submitted: altair.SignedContributionAndProof[] = [];
+  const sink = { submitContributionAndProofs: async (x: altair.SignedContributionAndProof[]) => void submitted.push(...x) } as unknown as BeaconClient;
+  const sigs = new Map(items.map((it) => [sigKey(it.pubkey, it.sub), sign(KEY, it.root)]));
+  assert.deepEqual(await kind.submit(sink, duty, value, [d], sigs), [PUBKEY, PUBKEY]);
+  assert.deepEqual(submitted.map((x) => x.message.contribution.subcommitteeIndex), [0, 1]);
+  for (const x of submitted) assert.ok(verify(publicKeyOf(KEY), contributionAndProofRoot(x.message), x.signature), `contribution of subcommittee ${x.message.contribution.subcommitteeIndex} signed under its own root`);
+  store.close();
+  aggSigs.close();
 });

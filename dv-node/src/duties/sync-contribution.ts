@@ -18,11 +18,9 @@
  * slashing-protection record is made: the signing items carry no `slashing` request, as for RANDAO reveals, selection
  * proofs and aggregate-and-proofs.
  *
- * One subcommittee per validator per slot. The aggregator and the partial-signature exchange key a duty's signatures
- * by (duty, validator), so a duty can carry one selection proof and one ContributionAndProof per validator. A validator
- * holds seats in several subcommittees only when the active set is tiny (512 seats among ~1M validators on mainnet:
- * practically never; among 16 validators on a devnet: always); such a validator takes its subcommittees in turn, one
- * per slot (`subcommitteeForSlot`), instead of all of them in every slot as the guide asks.
+ * A validator with seats in several subcommittees (rare on mainnet, the rule on a small devnet) makes a selection
+ * proof for each of them every slot, and a contribution for each in which it is an aggregator, as the guide asks:
+ * its signatures in these duties are keyed by (validator, subcommittee) (`SigningItem.sub`, `sigKey`).
  */
 import { createHash } from 'node:crypto';
 import { ssz, type altair } from '@lodestar/types';
@@ -36,7 +34,7 @@ import { BeaconApiError, type ChainInfo } from '../beacon/client.ts';
 import { verify } from '../crypto/bls.ts';
 import { bytes, decodeJson, encodeJson, hex, why } from './codec.ts';
 import { decodeSyncMessageRoot } from './sync.ts';
-import type { DutyDefinition, DutyKind, Hex } from './types.ts';
+import { sigKey, type DutyDefinition, type DutyKind, type Hex, type SigKey } from './types.ts';
 
 /** What the sync aggregation rules need from the chain's config. */
 export type SyncAggregationParams = Pick<
@@ -56,12 +54,6 @@ export function syncSubcommittees(syncCommitteeIndices: readonly number[], subco
     subs.add(Math.floor(i / subcommitteeSize));
   }
   return [...subs].sort((a, b) => a - b);
-}
-
-/** The subcommittee a validator aggregates for at `slot` (its subcommittees in turn; see the header), if any. */
-export function subcommitteeForSlot(def: DutyDefinition, slot: number, subcommitteeSize: number): number | undefined {
-  const subs = syncSubcommittees(def.syncCommitteeIndices ?? [], subcommitteeSize);
-  return subs.length === 0 ? undefined : subs[slot % subs.length];
 }
 
 /** max(1, SYNC_COMMITTEE_SIZE // SYNC_COMMITTEE_SUBNET_COUNT // TARGET_AGGREGATORS_PER_SYNC_SUBCOMMITTEE). */
@@ -91,17 +83,18 @@ export function prepareSyncContributionKind(p: SyncAggregationParams): DutyKind 
     async fetch(_f, duty, defs) {
       const selections: Selection[] = [];
       for (const d of defs) {
-        const subcommitteeIndex = subcommitteeForSlot(d, duty.slot, p.syncSubcommitteeSize);
-        if (subcommitteeIndex !== undefined) selections.push({ pubkey: d.pubkey, validatorIndex: d.validatorIndex, subcommitteeIndex });
+        for (const subcommitteeIndex of syncSubcommittees(d.syncCommitteeIndices ?? [], p.syncSubcommitteeSize)) {
+          selections.push({ pubkey: d.pubkey, validatorIndex: d.validatorIndex, subcommitteeIndex });
+        }
       }
       return encodeJson({ slot: duty.slot, selections });
     },
     validate: () => null,
     signingItems(duty, value) {
-      return decode(value).map((s) => ({ pubkey: s.pubkey, root: syncCommitteeSelectionProofSigningRoot(ctx, { slot: duty.slot, subcommitteeIndex: s.subcommitteeIndex }) }));
+      return decode(value).map((s) => ({ pubkey: s.pubkey, sub: s.subcommitteeIndex, root: syncCommitteeSelectionProofSigningRoot(ctx, { slot: duty.slot, subcommitteeIndex: s.subcommitteeIndex }) }));
     },
     async submit(beacon, duty, value, defs, sigs) {
-      const done = decode(value).filter((s) => sigs.has(s.pubkey));
+      const done = decode(value).filter((s) => sigs.has(sigKey(s.pubkey, s.subcommitteeIndex)));
       const epoch = computeEpochAtSlot(ctx, duty.slot);
       if (epoch !== subscribedEpoch) {
         // until the end of the current sync committee period (exclusive), as validator clients subscribe
@@ -150,18 +143,19 @@ export function decodeSyncContributionValue(v: Uint8Array): SyncContributionValu
 export function validSyncContributions(p: SyncAggregationParams, slot: number, value: SyncContributionValue, defs: readonly DutyDefinition[]): string | null {
   if (value.root.length !== 32) return `block root must be 32 bytes, got ${value.root.length}`;
   const byPubkey = new Map(defs.map((d) => [d.pubkey, d]));
-  const seen = new Set<Hex>();
+  const seen = new Set<SigKey>();
   for (const { pubkey, message } of value.contributions) {
     const d = byPubkey.get(pubkey);
     if (d === undefined) return `aggregator ${pubkey} has no sync committee duty at slot ${slot}`;
-    if (seen.has(pubkey)) return `validator ${d.validatorIndex} has two contributions (one per validator and slot)`;
-    seen.add(pubkey);
     const k = message.contribution;
+    const key = sigKey(pubkey, k.subcommitteeIndex);
+    if (seen.has(key)) return `validator ${d.validatorIndex} has two contributions for subcommittee ${k.subcommitteeIndex} (one per validator, subcommittee and slot)`;
+    seen.add(key);
     if (message.aggregatorIndex !== d.validatorIndex) return `aggregator index ${message.aggregatorIndex} is not validator ${d.validatorIndex}`;
     if (k.slot !== slot) return `contribution is for slot ${k.slot}, duty is slot ${slot}`;
     if (hex(k.beaconBlockRoot) !== hex(value.root)) return `contribution is for block ${hex(k.beaconBlockRoot)}, the decided sync message root is ${hex(value.root)}`;
-    const sub = subcommitteeForSlot(d, slot, p.syncSubcommitteeSize);
-    if (k.subcommitteeIndex !== sub) return `contribution of validator ${d.validatorIndex} is for subcommittee ${k.subcommitteeIndex}, its subcommittee at slot ${slot} is ${sub}`;
+    const subs = syncSubcommittees(d.syncCommitteeIndices ?? [], p.syncSubcommitteeSize);
+    if (!subs.includes(k.subcommitteeIndex)) return `contribution of validator ${d.validatorIndex} is for subcommittee ${k.subcommitteeIndex}, its subcommittees are [${subs.join(', ')}]`;
     if (k.aggregationBits.getTrueBitIndexes().length === 0) return `contribution of validator ${d.validatorIndex} has no participant`;
     const selectionRoot = syncCommitteeSelectionProofSigningRoot(p.signing, { slot, subcommitteeIndex: k.subcommitteeIndex });
     if (!verify(bytes(pubkey), selectionRoot, message.selectionProof)) return `sync selection proof of validator ${d.validatorIndex} does not verify`;
@@ -184,22 +178,23 @@ export function syncContributionKind(p: SyncAggregationParams): DutyKind {
       const contributions: ContributionEntry[] = [];
       const bySubcommittee = new Map<number, unknown | null>();
       for (const d of defs) {
-        const proof = proofs.get(d.pubkey);
-        const sub = subcommitteeForSlot(d, duty.slot, p.syncSubcommitteeSize);
-        if (proof === undefined || sub === undefined) continue;
-        if (!isSyncCommitteeAggregator(proof, p.syncSubcommitteeSize, p.targetAggregatorsPerSyncSubcommittee)) continue;
-        let contribution = bySubcommittee.get(sub);
-        if (contribution === undefined) {
-          try {
-            contribution = ssz.altair.SyncCommitteeContribution.toJson(await f.beacon.syncCommitteeContribution(duty.slot, sub, root));
-          } catch (e) {
-            if (!(e instanceof BeaconApiError && e.status === 404)) throw e;
-            contribution = null; // no message of that subcommittee for the root: nothing to aggregate
+        for (const sub of syncSubcommittees(d.syncCommitteeIndices ?? [], p.syncSubcommitteeSize)) {
+          const proof = proofs.get(sigKey(d.pubkey, sub));
+          if (proof === undefined) continue;
+          if (!isSyncCommitteeAggregator(proof, p.syncSubcommitteeSize, p.targetAggregatorsPerSyncSubcommittee)) continue;
+          let contribution = bySubcommittee.get(sub);
+          if (contribution === undefined) {
+            try {
+              contribution = ssz.altair.SyncCommitteeContribution.toJson(await f.beacon.syncCommitteeContribution(duty.slot, sub, root));
+            } catch (e) {
+              if (!(e instanceof BeaconApiError && e.status === 404)) throw e;
+              contribution = null; // no message of that subcommittee for the root: nothing to aggregate
+            }
+            bySubcommittee.set(sub, contribution);
           }
-          bySubcommittee.set(sub, contribution);
+          if (contribution === null) continue;
+          contributions.push({ pubkey: d.pubkey, aggregatorIndex: d.validatorIndex, selectionProof: hex(proof), contribution });
         }
-        if (contribution === null) continue;
-        contributions.push({ pubkey: d.pubkey, aggregatorIndex: d.validatorIndex, selectionProof: hex(proof), contribution });
       }
       return encodeJson({ root: hex(root), contributions });
     },
@@ -207,11 +202,12 @@ export function syncContributionKind(p: SyncAggregationParams): DutyKind {
       return why(() => validSyncContributions(p, duty.slot, decodeSyncContributionValue(value), defs));
     },
     signingItems(_duty, value) {
-      return decodeSyncContributionValue(value).contributions.map(({ pubkey, message }) => ({ pubkey, root: contributionAndProofSigningRoot(ctx, message) }));
+      return decodeSyncContributionValue(value).contributions.map(({ pubkey, message }) => ({ pubkey, sub: message.contribution.subcommitteeIndex, root: contributionAndProofSigningRoot(ctx, message) }));
     },
     async submit(beacon, _duty, value, _defs, sigs) {
-      const items = decodeSyncContributionValue(value).contributions.filter((x) => sigs.has(x.pubkey));
-      await beacon.submitContributionAndProofs(items.map((x) => ({ message: x.message, signature: sigs.get(x.pubkey)! })));
+      const key = (x: { pubkey: Hex; message: altair.ContributionAndProof }) => sigKey(x.pubkey, x.message.contribution.subcommitteeIndex);
+      const items = decodeSyncContributionValue(value).contributions.filter((x) => sigs.has(key(x)));
+      await beacon.submitContributionAndProofs(items.map((x) => ({ message: x.message, signature: sigs.get(key(x))! })));
       return items.map((x) => x.pubkey);
     },
   };

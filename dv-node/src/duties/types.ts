@@ -71,9 +71,21 @@ export interface DutyDefinition {
   readonly exitEpoch?: number;
 }
 
+/**
+ * Key of one group signature within a duty: the validator's pubkey, or `pubkey#sub` when a validator signs several
+ * objects in one duty (`sub`: e.g. the sync subcommittee of a selection proof or contribution).
+ */
+export type SigKey = Hex | `${Hex}#${number}`;
+
+export function sigKey(pubkey: Hex, sub?: number): SigKey {
+  return sub === undefined ? pubkey : `${pubkey}#${sub}`;
+}
+
 /** What one validator signs for a duty: the signing root, and the slashing-protection record it needs (if any). */
 export interface SigningItem {
   readonly pubkey: Hex;
+  /** Which of the validator's objects in this duty, when it signs several (see SigKey). */
+  readonly sub?: number;
   readonly root: Uint8Array;
   readonly slashing?: SigningRequest;
 }
@@ -81,6 +93,7 @@ export interface SigningItem {
 /** A partial signature as it travels between nodes. */
 export interface PartialSig {
   readonly pubkey: Hex;
+  readonly sub?: number;
   /** The signing root it signs (receivers only combine partials over the root they computed themselves). */
   readonly root: Hex;
   readonly signature: Hex;
@@ -135,7 +148,7 @@ export interface DutyKind {
   /** What each validator signs. */
   signingItems(duty: Duty, value: Uint8Array, defs: readonly DutyDefinition[]): SigningItem[];
   /** Submits the signed objects; returns the pubkeys submitted. */
-  submit(beacon: BeaconClient, duty: Duty, value: Uint8Array, defs: readonly DutyDefinition[], sigs: ReadonlyMap<Hex, Uint8Array>): Promise<Hex[]>;
+  submit(beacon: BeaconClient, duty: Duty, value: Uint8Array, defs: readonly DutyDefinition[], sigs: ReadonlyMap<SigKey, Uint8Array>): Promise<Hex[]>;
 }
 
 // ---- components ---------------------------------------------------------------------------------------------
@@ -188,7 +201,7 @@ export interface ParSigExchange {
 
 export interface AggregateResult {
   /** pubkey → group signature (verified against the group key). */
-  signatures: Map<Hex, Uint8Array>;
+  signatures: Map<SigKey, Uint8Array>;
   /** validators whose signature could not be made, with why. */
   failed: { pubkey: Hex; reason: FailureReason; detail: string }[];
 }
@@ -207,14 +220,14 @@ export interface Aggregator {
  * duties that depend on them.
  */
 export interface AggSigDb {
-  store(duty: Duty, sigs: ReadonlyMap<Hex, Uint8Array>): void;
-  await(duty: Duty, deadlineMs: number): Promise<ReadonlyMap<Hex, Uint8Array>>;
+  store(duty: Duty, sigs: ReadonlyMap<SigKey, Uint8Array>): void;
+  await(duty: Duty, deadlineMs: number): Promise<ReadonlyMap<SigKey, Uint8Array>>;
   prune(beforeSlot: number): void;
 }
 
 /** Submits signed duties to the beacon node. */
 export interface Broadcaster {
-  broadcast(duty: Duty, value: Uint8Array, defs: readonly DutyDefinition[], sigs: ReadonlyMap<Hex, Uint8Array>): Promise<Hex[]>;
+  broadcast(duty: Duty, value: Uint8Array, defs: readonly DutyDefinition[], sigs: ReadonlyMap<SigKey, Uint8Array>): Promise<Hex[]>;
 }
 
 /** Something that asks the cluster to exit validators (CLI request files, on-chain exit-request events). */
