@@ -16,8 +16,9 @@ pragma solidity ^0.8.28;
 ///      E_i is e_i or e_i + 1 (floor(x) + floor(y) <= floor(x + y) <= floor(x) + floor(y) + 1), so at most
 ///      1 wei more per request; and E_i < s_i * r / 1e27 + 1, i.e. E_i never exceeds the exact (unrounded) value
 ///      of the request's shares at r, rounded up. Over a whole run the sum is floor(S_b*r) - floor(S_a*r), at most
-///      the exact value of the run's shares rounded up: the +1 wei of one request is the fraction the requests
-///      before it were rounded down by, never an accumulating excess.
+///      the exact value of the run's shares rounded up: a request's +1 wei is made of the fractions cut off
+///      before it (floor(S_(i-1) * r) dropped them), so the excess over the exact value never accumulates: less
+///      than 1 wei per run, where valuing each request alone kept up to 1 wei per request for the pool.
 ///
 ///      Claims and locks (request i finalized at rate R pays c_i = min(E_i, floor(s_i * R / 1e27))):
 ///      - r <= R ("nominal" side): the segment a+1..b locks floor(S_b*r) - floor(S_a*r) = sum E_i >= sum c_i;

@@ -35,8 +35,8 @@ import {WithdrawalRequestNFT} from "./WithdrawalRequestNFT.sol";
 ///
 /// @dev What it promises:
 ///      - a request locks its dvETH shares and records their ETH value at the request-time rate r, defined from
-///        cumulative shares (E_id above: its shares' value at r rounded down, or 1 wei more where the requests
-///        before it in the run were rounded down; never above the exact value rounded up — WithdrawalMath); it
+///        cumulative shares (E_id above: its shares' value at r rounded down, or 1 wei more where the fractions
+///        cut off before it add up; never above the exact value rounded up — WithdrawalMath); it
 ///        pays at most that value and at most the shares' value at the finalization rate: losses between request
 ///        and finalization are shared with stakers, gains after the request stay with stakers;
 ///      - finalization locks exactly the ETH its range needs (checked against `msg.value`); that ETH can only

@@ -21,6 +21,14 @@ contract WithdrawalQueueHandler {
     uint256 public ghostLocked;
     uint256 public ghostClaimed;
     uint256 public overpaidCount;
+    /// @notice Requests recorded at a value other than their shares' value at the request rate rounded down or
+    ///         1 wei more (WithdrawalMath: E_i from cumulative shares), or whose run total exceeds the exact value
+    ///         of the run's shares rounded up.
+    uint256 public misvaluedCount;
+    uint256 internal runRate; // the request rate of the requests since `runStartShares`
+    uint256 internal runStartShares; // cumulative shares before the current run
+    uint256 internal runEther; // recorded values of the current run's requests
+    uint256 internal cumulativeShares;
     uint256 public claims;
     uint256 public finalizations;
 
@@ -50,7 +58,24 @@ contract WithdrawalQueueHandler {
         }
         token.mint(actor, total);
         vm.prank(actor);
-        queue.requestWithdrawals(amounts, actor);
+        uint256[] memory ids = queue.requestWithdrawals(amounts, actor);
+        _checkValues(ids, amounts, rate);
+    }
+
+    /// @dev Independent of the queue's arithmetic: each request's recorded value is its shares' value at the
+    ///      request rate rounded down, or 1 wei more, and the run's total never exceeds its shares' exact value
+    ///      rounded up.
+    function _checkValues(uint256[] memory ids, uint256[] memory amounts, uint256 rate) internal {
+        if (rate != runRate) (runRate, runStartShares, runEther) = (rate, cumulativeShares, 0);
+        IWithdrawalQueue.WithdrawalRequestStatus[] memory st = queue.getWithdrawalStatus(ids);
+        for (uint256 i; i < ids.length; ++i) {
+            uint256 floorValue = amounts[i] * rate / E27;
+            if (st[i].etherAtRequest < floorValue || st[i].etherAtRequest > floorValue + 1) ++misvaluedCount;
+            cumulativeShares += amounts[i];
+            runEther += st[i].etherAtRequest;
+        }
+        // the run's total is floor(S_b r) - floor(S_a r): at most its shares' exact value rounded up
+        if (runEther * E27 >= (cumulativeShares - runStartShares) * rate + E27) ++misvaluedCount;
     }
 
     function transfer(uint256 idSeed, uint256 toSeed) external {
@@ -145,6 +170,10 @@ contract WithdrawalQueueInvariantTest is WithdrawalQueueFixture {
 
     function invariant_noRequestPaidAboveItsCap() public view {
         vm.assertEq(handler.overpaidCount(), 0, "a claim exceeded its cap");
+    }
+
+    function invariant_requestValuesWithinOneWeiAndRunTotalsWithinExactValue() public view {
+        vm.assertEq(handler.misvaluedCount(), 0, "a request's recorded value is off");
     }
 
     function invariant_queueHoldsExactlyUnfinalizedShares() public view {
