@@ -163,12 +163,7 @@ abstract contract SharesToken is IERC20, IERC20Metadata, IERC20Permit, IERC20Err
     }
 
     function _burn(address from, uint256 shares) internal {
-        TokenStorage storage $ = _tokenStorage();
-        uint256 fromBalance = $.balances[from];
-        if (fromBalance < shares) revert ERC20InsufficientBalance(from, fromBalance, shares);
-        unchecked {
-            $.balances[from] = fromBalance - shares;
-        }
+        _debit(from, shares);
         _setTotalShares(_totalShares() - shares);
         emit Transfer(from, address(0), shares);
     }
