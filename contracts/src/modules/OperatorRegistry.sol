@@ -6,7 +6,14 @@ import {BondCurve} from "./BondCurve.sol";
 import {IStakingModule} from "../interfaces/IStakingModule.sol";
 import {KeyData} from "../lib/KeyData.sol";
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
-import {RegistryLayout} from "./RegistryLayout.sol";
+import {
+    RegistryLayout,
+    UnknownOperator,
+    UnknownCluster,
+    NotOperatorManager,
+    NotClusterMember,
+    NonceChanged
+} from "./RegistryLayout.sol";
 import {ClusterRewards} from "./ClusterRewards.sol";
 import {ClusterPenalties} from "./ClusterPenalties.sol";
 import {ExitRequests} from "./ExitRequests.sol";
@@ -71,15 +78,10 @@ contract OperatorRegistry is
     event KeyBatchFullyConfirmed(uint256 indexed clusterId, uint256 indexed batchIndex, uint256 confirmedKeys);
     event KeysRemoved(uint256 indexed clusterId, uint256 fromBatchIndex, uint256 totalKeys);
     event KeysDeposited(uint256 indexed clusterId, uint256 fromIndex, uint256 count);
-    event NonceChanged(uint256 nonce);
 
     // ------------------------------------------------------------------------------------------ errors
-    error UnknownOperator(uint256 operatorId);
     /// @notice An address manages one operator at most (cluster members must be distinct identities).
     error ManagerAlreadyRegistered(address manager, uint256 operatorId);
-    error UnknownCluster(uint256 clusterId);
-    error NotOperatorManager(uint256 operatorId, address caller);
-    error NotClusterMember(uint256 clusterId, address caller);
     error InvalidClusterSize(uint256 size);
     error OperatorsNotSortedOrDuplicate(uint256 index);
     error ZeroAmount();
@@ -568,43 +570,6 @@ contract OperatorRegistry is
     }
 
     // ------------------------------------------------------------------------------------------ internals
-    // The registry's accessors raise the registry's own errors and event (see RegistryLayout's note).
-    function _operator(uint256 operatorId) internal view override returns (Operator storage op) {
-        op = _registry().operators[operatorId];
-        if (op.manager == address(0)) revert UnknownOperator(operatorId);
-    }
-
-    function _cluster(uint256 clusterId) internal view override returns (Cluster storage c) {
-        c = _registry().clusters[clusterId];
-        if (c.size == 0) revert UnknownCluster(clusterId);
-    }
-
-    function _managedOperator(uint256 operatorId) internal view override returns (Operator storage op) {
-        op = _operator(operatorId);
-        if (op.manager != msg.sender) revert NotOperatorManager(operatorId, msg.sender);
-    }
-
-    /// @dev Position (0..n-1) and id of the member managed by `account`, or revert.
-    function _memberPosition(Cluster storage c, uint256 clusterId, address account)
-        internal
-        view
-        override
-        returns (uint256 position, uint256 operatorId)
-    {
-        uint256 members = c.members;
-        RegistryStorage storage $ = _registry();
-        for (uint256 m; m < c.size; ++m) {
-            uint256 id = _memberId(members, m);
-            if ($.operators[id].manager == account) return (m, id);
-        }
-        revert NotClusterMember(clusterId, account);
-    }
-
-    function _bumpNonce() internal override {
-        uint256 nonce = ++_registry().nonce;
-        emit NonceChanged(nonce);
-    }
-
     function _addBond(uint256 operatorId, Operator storage op, uint256 amount) private {
         uint256 bond = op.bond + amount;
         op.bond = uint96(bond); // total ETH supply is far below 2^96 wei

@@ -4,9 +4,8 @@ pragma solidity ^0.8.28;
 import {ModuleHooks} from "./ModuleHooks.sol";
 import {KeyData} from "../lib/KeyData.sol";
 
-// File-level, for the extension. `OperatorRegistry` declares the very same errors and event in its own body
-// (where callers and tests look them up as `OperatorRegistry.X`) and overrides the accessors below to raise
-// its own, so neither contract's ABI lists one twice. Same signatures: same selectors and topics.
+// File-level: raised and emitted by the accessors below for both the registry and its delegatecalled extension
+// (one declaration, so each contract's ABI lists each once; import them to match selectors and topics).
 error UnknownOperator(uint256 operatorId);
 error UnknownCluster(uint256 clusterId);
 error NotOperatorManager(uint256 operatorId, address caller);
@@ -87,17 +86,17 @@ abstract contract RegistryLayout is ModuleHooks {
     }
 
     // ------------------------------------------------------------------------------------------ accessors
-    function _operator(uint256 operatorId) internal view virtual returns (Operator storage op) {
+    function _operator(uint256 operatorId) internal view returns (Operator storage op) {
         op = _registry().operators[operatorId];
         if (op.manager == address(0)) revert UnknownOperator(operatorId);
     }
 
-    function _cluster(uint256 clusterId) internal view virtual returns (Cluster storage c) {
+    function _cluster(uint256 clusterId) internal view returns (Cluster storage c) {
         c = _registry().clusters[clusterId];
         if (c.size == 0) revert UnknownCluster(clusterId);
     }
 
-    function _managedOperator(uint256 operatorId) internal view virtual returns (Operator storage op) {
+    function _managedOperator(uint256 operatorId) internal view returns (Operator storage op) {
         op = _operator(operatorId);
         if (op.manager != msg.sender) revert NotOperatorManager(operatorId, msg.sender);
     }
@@ -106,7 +105,6 @@ abstract contract RegistryLayout is ModuleHooks {
     function _memberPosition(Cluster storage c, uint256 clusterId, address account)
         internal
         view
-        virtual
         returns (uint256 position, uint256 operatorId)
     {
         uint256 members = c.members;
@@ -118,7 +116,7 @@ abstract contract RegistryLayout is ModuleHooks {
         revert NotClusterMember(clusterId, account);
     }
 
-    function _bumpNonce() internal virtual {
+    function _bumpNonce() internal {
         uint256 nonce = ++_registry().nonce;
         emit NonceChanged(nonce);
     }

@@ -4,6 +4,7 @@ pragma solidity ^0.8.28;
 import {ModulesFixture} from "./ModulesFixture.sol";
 import {IDvtModule} from "../../src/interfaces/IDvtModule.sol";
 import {OperatorRegistry} from "../../src/modules/OperatorRegistry.sol";
+import {UnknownCluster} from "../../src/modules/RegistryLayout.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 
 /// @notice Penalties from every member's bond in equal parts, to the pool; bond debt and its repayment; strikes;
@@ -203,7 +204,7 @@ contract ClusterPenaltiesTest is ModulesFixture {
         reportOne(a, 1, 3, 0, 0);
         vm.expectRevert(abi.encodeWithSelector(IDvtModule.InvalidMissedDutyBps.selector, a, 10_001));
         reportOne(a, 1, 0, 10_001, 0);
-        vm.expectRevert(abi.encodeWithSelector(OperatorRegistry.UnknownCluster.selector, 9));
+        vm.expectRevert(abi.encodeWithSelector(UnknownCluster.selector, 9));
         reportOne(9, 0, 0, 0, 0);
 
         IDvtModule.ClusterReport[] memory r = new IDvtModule.ClusterReport[](2);

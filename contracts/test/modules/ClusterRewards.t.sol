@@ -5,6 +5,7 @@ import {ModulesFixture} from "./ModulesFixture.sol";
 import {Vm} from "../utils/Vm.sol";
 import {IDvtModule} from "../../src/interfaces/IDvtModule.sol";
 import {OperatorRegistry} from "../../src/modules/OperatorRegistry.sol";
+import {UnknownOperator} from "../../src/modules/RegistryLayout.sol";
 
 /// @notice Operator rewards: the split over clusters by active validators and equally inside a cluster, weight
 ///         changes on deposits and exits, forfeits, deferral, claims and their bounds.
@@ -223,7 +224,7 @@ contract ClusterRewardsTest is ModulesFixture {
         vm.assertEq(claimable(1), 0);
         vm.expectRevert(abi.encodeWithSelector(IDvtModule.NothingToClaim.selector, 1));
         registry.claimRewards(1);
-        vm.expectRevert(abi.encodeWithSelector(OperatorRegistry.UnknownOperator.selector, 99));
+        vm.expectRevert(abi.encodeWithSelector(UnknownOperator.selector, 99));
         registry.claimRewards(99);
     }
 

@@ -5,6 +5,7 @@ import {ModulesFixture} from "./ModulesFixture.sol";
 import {Vm} from "../utils/Vm.sol";
 import {IDvtModule} from "../../src/interfaces/IDvtModule.sol";
 import {OperatorRegistry} from "../../src/modules/OperatorRegistry.sol";
+import {UnknownOperator, UnknownCluster} from "../../src/modules/RegistryLayout.sol";
 import {OperatorRegistryExtension} from "../../src/modules/OperatorRegistryExtension.sol";
 import {WithdrawalVault} from "../../src/vaults/WithdrawalVault.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
@@ -73,7 +74,7 @@ contract ExitRequestsTest is ModulesFixture {
         requestOne(keeper, a, 7);
         vm.expectRevert(abi.encodeWithSelector(IDvtModule.InvalidExitCount.selector, a, 0));
         requestOne(keeper, a, 0);
-        vm.expectRevert(abi.encodeWithSelector(OperatorRegistry.UnknownCluster.selector, 5));
+        vm.expectRevert(abi.encodeWithSelector(UnknownCluster.selector, 5));
         requestOne(keeper, 5, 1);
         uint256[] memory one = new uint256[](1);
         uint256[] memory two = new uint256[](2);
@@ -178,7 +179,7 @@ contract ExitRequestsTest is ModulesFixture {
         uint256 fee = withdrawalVault.exitRequestFee();
         vm.expectRevert(abi.encodeWithSelector(IDvtModule.InsufficientExitFee.selector, fee - 1, fee));
         registry.forceLateExit{value: fee - 1}(a, 1);
-        vm.expectRevert(abi.encodeWithSelector(OperatorRegistry.UnknownCluster.selector, 3));
+        vm.expectRevert(abi.encodeWithSelector(UnknownCluster.selector, 3));
         registry.forceLateExit(3, 0);
     }
 
@@ -242,13 +243,13 @@ contract ExitRequestsTest is ModulesFixture {
     }
 
     function test_views_errorsComeBackThroughTheViewGateway() public {
-        vm.expectRevert(abi.encodeWithSelector(OperatorRegistry.UnknownOperator.selector, 99));
+        vm.expectRevert(abi.encodeWithSelector(UnknownOperator.selector, 99));
         registry.getBondDebt(99);
-        vm.expectRevert(abi.encodeWithSelector(OperatorRegistry.UnknownOperator.selector, 99));
+        vm.expectRevert(abi.encodeWithSelector(UnknownOperator.selector, 99));
         registry.getOperatorRewards(99);
-        vm.expectRevert(abi.encodeWithSelector(OperatorRegistry.UnknownCluster.selector, 99));
+        vm.expectRevert(abi.encodeWithSelector(UnknownCluster.selector, 99));
         registry.getClusterEconomics(99);
-        vm.expectRevert(abi.encodeWithSelector(OperatorRegistry.UnknownCluster.selector, 99));
+        vm.expectRevert(abi.encodeWithSelector(UnknownCluster.selector, 99));
         registry.getPendingExitRequests(99);
         IDvtModule.ClusterEconomics memory e = registry.getClusterEconomics(a);
         vm.assertEq(e.activeValidators, 6);

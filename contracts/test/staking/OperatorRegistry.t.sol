@@ -4,6 +4,7 @@ pragma solidity ^0.8.28;
 import {ShoalFixture} from "../ShoalFixture.sol";
 import {Vm} from "../utils/Vm.sol";
 import {OperatorRegistry} from "../../src/modules/OperatorRegistry.sol";
+import {UnknownOperator, UnknownCluster, NotOperatorManager, NotClusterMember, NonceChanged} from "../../src/modules/RegistryLayout.sol";
 import {BondCurve} from "../../src/modules/BondCurve.sol";
 import {ShoalUpgradeable} from "../../src/base/ShoalUpgradeable.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
@@ -108,9 +109,9 @@ contract OperatorRegistryTest is ShoalFixture {
 
     function test_getOperator_unknown_reverts() public {
         registerOperators(1, 1, 0);
-        vm.expectRevert(abi.encodeWithSelector(OperatorRegistry.UnknownOperator.selector, 0));
+        vm.expectRevert(abi.encodeWithSelector(UnknownOperator.selector, 0));
         registry.getOperator(0);
-        vm.expectRevert(abi.encodeWithSelector(OperatorRegistry.UnknownOperator.selector, 2));
+        vm.expectRevert(abi.encodeWithSelector(UnknownOperator.selector, 2));
         registry.getOperator(2);
     }
 
@@ -121,7 +122,7 @@ contract OperatorRegistryTest is ShoalFixture {
         vm.expectEmit(address(registry));
         emit OperatorRegistry.BondDeposited(1, stranger, 2 ether, 3 ether);
         vm.expectEmit(address(registry));
-        emit OperatorRegistry.NonceChanged(nonce + 1);
+        emit NonceChanged(nonce + 1);
         vm.prank(stranger);
         registry.topUpBond{value: 2 ether}(1);
         vm.assertEq(uint256(registry.getOperator(1).bond), 3 ether);
@@ -134,7 +135,7 @@ contract OperatorRegistryTest is ShoalFixture {
         registry.topUpBond(1);
         vm.deal(stranger, 1 ether);
         vm.prank(stranger);
-        vm.expectRevert(abi.encodeWithSelector(OperatorRegistry.UnknownOperator.selector, 9));
+        vm.expectRevert(abi.encodeWithSelector(UnknownOperator.selector, 9));
         registry.topUpBond{value: 1 ether}(9);
     }
 
@@ -143,7 +144,7 @@ contract OperatorRegistryTest is ShoalFixture {
         address m = operatorManager(1);
         address payable to = payable(makeAddr("payee"));
         vm.prank(stranger);
-        vm.expectRevert(abi.encodeWithSelector(OperatorRegistry.NotOperatorManager.selector, 1, stranger));
+        vm.expectRevert(abi.encodeWithSelector(NotOperatorManager.selector, 1, stranger));
         registry.withdrawBond(1, 1 ether, to);
         vm.startPrank(m);
         vm.expectRevert(OperatorRegistry.ZeroAmount.selector);
@@ -196,10 +197,10 @@ contract OperatorRegistryTest is ShoalFixture {
         address next = makeAddr("nextManager");
         address reward = makeAddr("newReward");
         vm.prank(stranger);
-        vm.expectRevert(abi.encodeWithSelector(OperatorRegistry.NotOperatorManager.selector, 1, stranger));
+        vm.expectRevert(abi.encodeWithSelector(NotOperatorManager.selector, 1, stranger));
         registry.setManager(1, stranger);
         vm.prank(stranger);
-        vm.expectRevert(abi.encodeWithSelector(OperatorRegistry.NotOperatorManager.selector, 1, stranger));
+        vm.expectRevert(abi.encodeWithSelector(NotOperatorManager.selector, 1, stranger));
         registry.setRewardAddress(1, stranger);
 
         vm.startPrank(operatorManager(1));
@@ -213,7 +214,7 @@ contract OperatorRegistryTest is ShoalFixture {
         vm.expectEmit(address(registry));
         emit OperatorRegistry.OperatorManagerSet(1, next);
         registry.setManager(1, next);
-        vm.expectRevert(abi.encodeWithSelector(OperatorRegistry.NotOperatorManager.selector, 1, operatorManager(1)));
+        vm.expectRevert(abi.encodeWithSelector(NotOperatorManager.selector, 1, operatorManager(1)));
         registry.withdrawBond(1, 1, payable(operatorManager(1)));
         vm.stopPrank();
         vm.assertEq(registry.getOperator(1).rewardAddress, reward);
@@ -282,7 +283,7 @@ contract OperatorRegistryTest is ShoalFixture {
         vm.expectEmit(address(registry));
         emit BondCurve.BondCurveSet(2 ether, 2 ether);
         vm.expectEmit(address(registry));
-        emit OperatorRegistry.NonceChanged(nonce + 1);
+        emit NonceChanged(nonce + 1);
         registry.setBondCurve(2 ether, 2 ether); // flat is allowed
         vm.stopPrank();
         (uint256 first, uint256 next) = registry.getBondCurve();
@@ -350,17 +351,17 @@ contract OperatorRegistryTest is ShoalFixture {
         registry.createCluster(_four(1, 2, 2, 3));
         vm.expectRevert(abi.encodeWithSelector(OperatorRegistry.OperatorsNotSortedOrDuplicate.selector, 3));
         registry.createCluster(_four(1, 2, 4, 3));
-        vm.expectRevert(abi.encodeWithSelector(OperatorRegistry.UnknownOperator.selector, 99));
+        vm.expectRevert(abi.encodeWithSelector(UnknownOperator.selector, 99));
         registry.createCluster(_four(1, 2, 3, 99));
-        vm.expectRevert(abi.encodeWithSelector(OperatorRegistry.UnknownOperator.selector, 0));
+        vm.expectRevert(abi.encodeWithSelector(UnknownOperator.selector, 0));
         registry.createCluster(_four(0, 1, 2, 3));
         vm.stopPrank();
         vm.prank(operatorManager(5)); // registered, but not in the list
-        vm.expectRevert(abi.encodeWithSelector(OperatorRegistry.NotClusterMember.selector, 0, operatorManager(5)));
+        vm.expectRevert(abi.encodeWithSelector(NotClusterMember.selector, 0, operatorManager(5)));
         registry.createCluster(_four(1, 2, 3, 4));
         vm.assertEq(registry.getClusterCount(), 0);
         vm.assertEq(uint256(registry.getOperator(1).clusters), 0, "reverted membership is not counted");
-        vm.expectRevert(abi.encodeWithSelector(OperatorRegistry.UnknownCluster.selector, 1));
+        vm.expectRevert(abi.encodeWithSelector(UnknownCluster.selector, 1));
         registry.getCluster(1);
     }
 
@@ -371,7 +372,7 @@ contract OperatorRegistryTest is ShoalFixture {
         vm.expectEmit(address(registry));
         emit OperatorRegistry.ClusterActiveSet(clusterId, false);
         vm.expectEmit(address(registry));
-        emit OperatorRegistry.NonceChanged(nonce + 1);
+        emit NonceChanged(nonce + 1);
         vm.prank(admin);
         registry.setClusterActive(clusterId, false);
         vm.assertFalse(registry.getCluster(clusterId).active);
@@ -386,7 +387,7 @@ contract OperatorRegistryTest is ShoalFixture {
         vm.assertEq(attestAndDeposit(), 5);
 
         vm.prank(admin);
-        vm.expectRevert(abi.encodeWithSelector(OperatorRegistry.UnknownCluster.selector, 7));
+        vm.expectRevert(abi.encodeWithSelector(UnknownCluster.selector, 7));
         registry.setClusterActive(7, false);
     }
 
@@ -399,7 +400,7 @@ contract OperatorRegistryTest is ShoalFixture {
         vm.expectEmit(address(registry));
         emit OperatorRegistry.KeysAdded(clusterId, 0, 0, 3, hash);
         vm.expectEmit(address(registry));
-        emit OperatorRegistry.NonceChanged(nonce + 1);
+        emit NonceChanged(nonce + 1);
         vm.prank(operatorManager(3)); // any member
         vm.assertEq(registry.addKeys(clusterId, pubkeys, signatures), 0);
 
@@ -483,13 +484,13 @@ contract OperatorRegistryTest is ShoalFixture {
         readyCluster(5, 4, 5, 0, 0);
         (bytes memory pubkeys, bytes memory signatures) = makeKeys(1, 1);
         vm.prank(stranger);
-        vm.expectRevert(abi.encodeWithSelector(OperatorRegistry.NotClusterMember.selector, a, stranger));
+        vm.expectRevert(abi.encodeWithSelector(NotClusterMember.selector, a, stranger));
         registry.addKeys(a, pubkeys, signatures);
         vm.prank(operatorManager(5)); // operator of another cluster
-        vm.expectRevert(abi.encodeWithSelector(OperatorRegistry.NotClusterMember.selector, a, operatorManager(5)));
+        vm.expectRevert(abi.encodeWithSelector(NotClusterMember.selector, a, operatorManager(5)));
         registry.addKeys(a, pubkeys, signatures);
         vm.prank(operatorManager(1));
-        vm.expectRevert(abi.encodeWithSelector(OperatorRegistry.UnknownCluster.selector, 3));
+        vm.expectRevert(abi.encodeWithSelector(UnknownCluster.selector, 3));
         registry.addKeys(3, pubkeys, signatures);
     }
 
@@ -516,7 +517,7 @@ contract OperatorRegistryTest is ShoalFixture {
         vm.expectEmit(address(registry));
         emit OperatorRegistry.KeyBatchFullyConfirmed(clusterId, batch, 3);
         vm.expectEmit(address(registry));
-        emit OperatorRegistry.NonceChanged(nonce + 1);
+        emit NonceChanged(nonce + 1);
         vm.prank(operatorManager(4));
         registry.confirmKeys(clusterId, batch, hash);
         c = registry.getCluster(clusterId);
@@ -530,7 +531,7 @@ contract OperatorRegistryTest is ShoalFixture {
         (uint256 batch, bytes memory pubkeys, bytes memory signatures) = _addKeys(clusterId, 2, 1);
         bytes32 hash = codeHash(pubkeys, signatures);
         vm.prank(stranger);
-        vm.expectRevert(abi.encodeWithSelector(OperatorRegistry.NotClusterMember.selector, clusterId, stranger));
+        vm.expectRevert(abi.encodeWithSelector(NotClusterMember.selector, clusterId, stranger));
         registry.confirmKeys(clusterId, batch, hash);
         bytes32 wrong = keccak256("another DKG output");
         vm.prank(operatorManager(2));
@@ -567,7 +568,7 @@ contract OperatorRegistryTest is ShoalFixture {
         vm.expectEmit(address(registry));
         emit OperatorRegistry.KeyBatchFullyConfirmed(clusterId, 1, 5);
         vm.expectEmit(address(registry));
-        emit OperatorRegistry.NonceChanged(nonce + 1);
+        emit NonceChanged(nonce + 1);
         vm.prank(operatorManager(4));
         registry.confirmKeys(clusterId, b0, codeHash(pk0, sig0));
         c = registry.getCluster(clusterId);
@@ -588,7 +589,7 @@ contract OperatorRegistryTest is ShoalFixture {
         vm.expectRevert(abi.encodeWithSelector(OperatorRegistry.BatchAlreadyDeposited.selector, clusterId, 0));
         registry.removeKeys(clusterId, 0);
         vm.prank(stranger);
-        vm.expectRevert(abi.encodeWithSelector(OperatorRegistry.NotClusterMember.selector, clusterId, stranger));
+        vm.expectRevert(abi.encodeWithSelector(NotClusterMember.selector, clusterId, stranger));
         registry.removeKeys(clusterId, 1);
         vm.prank(operatorManager(2));
         vm.expectRevert(abi.encodeWithSelector(OperatorRegistry.UnknownBatch.selector, clusterId, 3));
@@ -599,7 +600,7 @@ contract OperatorRegistryTest is ShoalFixture {
         vm.expectEmit(address(registry));
         emit OperatorRegistry.KeysRemoved(clusterId, 1, 3);
         vm.expectEmit(address(registry));
-        emit OperatorRegistry.NonceChanged(nonce + 1);
+        emit NonceChanged(nonce + 1);
         vm.prank(operatorManager(2));
         registry.removeKeys(clusterId, 1);
 
