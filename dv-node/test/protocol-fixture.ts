@@ -16,7 +16,6 @@ import {
   keccak256,
   parseEther,
   parseEventLogs,
-  toHex,
   zeroAddress,
   type Abi,
   type Address,
@@ -24,12 +23,13 @@ import {
   type PublicClient,
   type TransactionReceipt,
 } from 'viem';
-import { privateKeyToAccount, sign, type PrivateKeyAccount } from 'viem/accounts';
+import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
 import { anvilPrivateKey } from '../../common/anvil.ts';
+import { guardianAttestedDeposit } from '../../common/guardians.ts';
 import { deployShoal } from '../../common/deploy.ts';
 import { manifestPath, type Manifest } from '../../common/deployments.ts';
-import { depositSecurityModuleAbi, operatorRegistryAbi, stakingPoolAbi, stakingRouterAbi } from '../../common/abi/index.ts';
-import { DEPOSIT_CONTRACT_ADDRESS, decodeDepositEvent, depositContractAbi, depositEventAbi, type DecodedDepositEvent } from '../../common/predeploys.ts';
+import { depositSecurityModuleAbi, operatorRegistryAbi, stakingPoolAbi } from '../../common/abi/index.ts';
+import { DEPOSIT_CONTRACT_ADDRESS, decodeDepositEvent, depositEventAbi, type DecodedDepositEvent } from '../../common/predeploys.ts';
 
 /** Deploy.s.sol's defaults on anvil: the admin and the guardians who sign deposits (quorum 2 of 3). */
 const ADMIN_ACCOUNT = 0;
@@ -142,22 +142,8 @@ export class ShoalOnAnvil {
    * the compact {r, vs} form. Returns the DepositEvents the deposit contract emitted.
    */
   async depositThroughDsm(keeper: PrivateKeyAccount): Promise<DecodedDepositEvent[]> {
-    const c = this.manifest.contracts;
-    const moduleId = BigInt(this.manifest.parameters.dvtModuleId);
-    const block = await this.client.getBlock({ blockTag: 'latest' });
-    const root = await this.client.readContract({ address: DEPOSIT_CONTRACT_ADDRESS, abi: depositContractAbi, functionName: 'get_deposit_root' });
-    const nonce = await this.client.readContract({ address: c.StakingRouter, abi: stakingRouterAbi, functionName: 'getStakingModuleNonce', args: [moduleId] });
-    const digest = await this.client.readContract({
-      address: c.DepositSecurityModule, abi: depositSecurityModuleAbi, functionName: 'attestMessageHash', args: [block.number, block.hash, root, moduleId, nonce],
-    });
-    const guardians = GUARDIAN_ACCOUNTS.map((i) => ({ key: anvilPrivateKey(i), address: privateKeyToAccount(anvilPrivateKey(i)).address }))
-      .sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1));
-    const sigs = await Promise.all(guardians.map(async (g) => {
-      const s = await sign({ hash: digest, privateKey: g.key });
-      const vs = BigInt(s.s) | (BigInt(s.yParity ?? 0) << 255n); // EIP-2098 compact signature
-      return { r: s.r, vs: toHex(vs, { size: 32 }) };
-    }));
-    const r = await this.send('guardian-attested deposit', keeper, c.DepositSecurityModule, depositSecurityModuleAbi, 'depositBufferedEther', [block.number, block.hash, root, moduleId, nonce, '0x', sigs]);
+    const args = await guardianAttestedDeposit(this.client, this.manifest, GUARDIAN_ACCOUNTS.map((i) => anvilPrivateKey(i)));
+    const r = await this.send('guardian-attested deposit', keeper, this.manifest.contracts.DepositSecurityModule, depositSecurityModuleAbi, 'depositBufferedEther', args);
     return parseEventLogs({ abi: [depositEventAbi], logs: r.logs.filter((l) => l.address.toLowerCase() === DEPOSIT_CONTRACT_ADDRESS.toLowerCase()) })
       .map((l) => decodeDepositEvent(l));
   }

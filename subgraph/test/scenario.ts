@@ -23,11 +23,12 @@ import {
   type Hex,
   type PublicClient,
 } from 'viem';
-import { privateKeyToAccount, sign, type PrivateKeyAccount } from 'viem/accounts';
+import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
 import { anvilPrivateKey, startAnvil, type Anvil } from '../../common/anvil.ts';
 import { deployShoal } from '../../common/deploy.ts';
 import type { Manifest } from '../../common/deployments.ts';
 import { readArtifact } from '../../common/forge.ts';
+import { guardianAttestedDeposit } from '../../common/guardians.ts';
 
 const abiOf = (file: string, contract: string): Abi => readArtifact(file, contract).abi as Abi;
 
@@ -149,22 +150,7 @@ async function play(anvil: Anvil, network: string): Promise<Scenario> {
   await send(bob, c.StakingPool, ABIS.pool, 'deposit', [bob.address, carol.address], parseEther('60'));
 
   // ------------------------------------------------------------------------------ guardian-attested deposit
-  const moduleId = BigInt(manifest.parameters.dvtModuleId);
-  const latest = await client.getBlock();
-  const root = await read<Hex>(c.DepositContract, ABIS.deposit, 'get_deposit_root');
-  const nonce = await read<bigint>(c.StakingRouter, ABIS.router, 'getStakingModuleNonce', [moduleId]);
-  const digest = await read<Hex>(c.DepositSecurityModule, ABIS.dsm, 'attestMessageHash', [latest.number, latest.hash, root, moduleId, nonce]);
-  const sigs = await Promise.all(
-    guardianKeys
-      .map((k) => ({ k, a: privateKeyToAccount(k).address }))
-      .sort((x, y) => (BigInt(x.a) < BigInt(y.a) ? -1 : 1))
-      .map(async ({ k }) => {
-        const s = await sign({ hash: digest, privateKey: k });
-        const vs = BigInt(s.s) | ((BigInt(s.v ?? 27n) - 27n) << 255n);
-        return { r: s.r, vs: toHex(vs, { size: 32 }) };
-      }),
-  );
-  await send(admin, c.DepositSecurityModule, ABIS.dsm, 'depositBufferedEther', [latest.number, latest.hash, root, moduleId, nonce, '0x', sigs]);
+  await send(admin, c.DepositSecurityModule, ABIS.dsm, 'depositBufferedEther', [...(await guardianAttestedDeposit(client, manifest, guardianKeys))]);
 
   // ------------------------------------------------------------------------------ oracle reports
   const secondsPerFrame = BigInt(manifest.parameters.epochsPerFrame * manifest.parameters.slotsPerEpoch * manifest.parameters.secondsPerSlot);
