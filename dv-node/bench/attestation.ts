@@ -41,7 +41,8 @@ import { combinesValidator } from '../src/duties/combiners.ts';
 const N = 4;
 const SLOTS_PER_EPOCH = 8;
 const FIRST_THIRD_MS = 4000;
-const COMBINERS = 2; // n − t + 1 for n = 4, t = 3
+const T = 3; // the threshold of a 4-operator cluster (the lock's)
+const COMBINERS = N - T + 1; // nodes that combine and submit each attestation (duties/combiners.ts)
 const GVR = new Uint8Array(32).fill(7);
 
 interface WorkerInit {
@@ -154,6 +155,7 @@ async function main(): Promise<void> {
   process.stdout.write(`building a 4-operator dealer-mode cluster of ${maxPerSlot} validators… `);
   const cluster = makeDealerCluster({ n: N, interopIndices: Array.from({ length: maxPerSlot }, (_, i) => i), genesisForkVersion: '0x53480000' });
   console.log(`${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  if (cluster.lock.definition.threshold !== T) throw new Error(`the bench assumes threshold ${T}, the cluster has ${cluster.lock.definition.threshold}`);
   const stub = await startStubBeacon();
   const { freePorts } = await import('../test/harness.ts');
   const ports = await freePorts(N);
@@ -205,7 +207,7 @@ async function main(): Promise<void> {
     return {
       perNode: latency.filter((_, k) => res[k]!.submitted > 0),
       // validator v (lock position v) is submitted by its designated nodes; the beacon node has it from the first
-      perAttestation: Array.from({ length: validators }, (_, v) => Math.min(...latency.filter((_, k) => combinesValidator(k, v, N, N - COMBINERS + 1)))),
+      perAttestation: Array.from({ length: validators }, (_, v) => Math.min(...latency.filter((_, k) => combinesValidator(k, v, N, T)))),
     };
   };
   // warm-up (JIT, connections)
